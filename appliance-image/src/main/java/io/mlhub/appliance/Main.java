@@ -1,0 +1,40 @@
+package io.mlhub.appliance;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code mlhub.jar}. Without a subcommand it runs the whole hub ({@code serve}).
+ */
+@Command(
+        name = "mlhub",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Multi-user hub that spawns and proxies workspaces behind one port.",
+        subcommands = {ServeCommand.class, ProxyCommand.class, TokenCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        int exitCode = args.length == 0
+                ? commandLine.execute("serve")
+                : commandLine.execute(args);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mlhub " + (version == null ? "development build" : version)};
+        }
+    }
+}
