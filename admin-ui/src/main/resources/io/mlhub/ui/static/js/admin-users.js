@@ -18,7 +18,8 @@ export function userRows(model, context) {
 
   const toggle = h("button", {
     type: "button", class: "secondary small", "aria-expanded": String(isExpanded), "aria-controls": serversId,
-  }, `${entries.length} (${running} running)`);
+    "aria-label": `${isExpanded ? "Hide" : "Show"} the workspaces of ${model.name}`,
+  }, `${isExpanded ? "Hide" : "Show"} ${entries.length} · ${running} running`);
   toggle.addEventListener("click", () => {
     if (context.expanded.has(model.name)) {
       context.expanded.delete(model.name);

@@ -1,0 +1,434 @@
+package io.mlhub.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Drives Debian's Chromium through the pages against {@link FakeHub}: every page renders, forms
+ * show the hub's errors next to their fields, progress is followed, and the browser-made SSH key
+ * pair is valid for OpenSSH. Screenshots go to target/screenshots/.
+ */
+@Tag("slow")
+class BrowserTest {
+
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path profile;
+
+    @TempDir
+    static Path downloads;
+
+    private static ChromeDriver browser;
+    private FakeHub hub;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--window-size=1366,1000");
+        options.setExperimentalOption("prefs", Map.of(
+                "download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void startHub() throws IOException {
+        hub = new FakeHub();
+    }
+
+    @AfterEach
+    void stopHub() {
+        browser.manage().deleteAllCookies();
+        hub.close();
+        assertThat(hub.failures).as("errors inside the fake hub").isEmpty();
+    }
+
+    @Test
+    void everyPageRenders() throws IOException {
+        for (String page : UiAssets.pageNames()) {
+            open(page);
+
+            assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-state")).as(page).isEqualTo("ready");
+            assertThat(browser.getTitle()).as(page).endsWith("· ML Hub");
+            screenshot(page);
+        }
+    }
+
+    @Test
+    void loginShowsHubErrorThenSignsIn() throws IOException {
+        open("login");
+        browser.findElement(By.id("login-username")).sendKeys("alice");
+        browser.findElement(By.id("login-password")).sendKeys("wrong");
+        browser.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+
+        WebElement formError = waitVisible(By.cssSelector("#login-form [data-form-error]"));
+        assertThat(formError.getText()).isEqualTo("Invalid user name or password.");
+        screenshot("login-error");
+
+        browser.findElement(By.id("login-password")).clear();
+        browser.findElement(By.id("login-password")).sendKeys(FakeHub.PASSWORD);
+        browser.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitFor().until(driver -> driver.getCurrentUrl().endsWith("/hub/home"));
+    }
+
+    @Test
+    void signupExplainsThatAnAdminMustAuthorize() throws IOException {
+        open("signup");
+        assertThat(browser.findElement(By.id("signup-notice")).getText()).contains("administrator must authorize");
+
+        fillSignup("taken", "long enough password");
+        WebElement nameError = waitVisible(By.id("signup-username-error"));
+        assertThat(nameError.getText()).isEqualTo("The user name taken is already in use.");
+        screenshot("signup-error");
+
+        fillSignup("newbie", "long enough password");
+        WebElement done = waitVisible(By.id("signup-done"));
+        assertThat(done.getText()).contains("An administrator must authorize it");
+    }
+
+    @Test
+    void signupChecksNameAndPasswordBeforeSending() {
+        open("signup");
+
+        fillSignup("Bad Name!", "short");
+
+        assertThat(waitVisible(By.id("signup-username-error")).getText()).contains("not allowed");
+        assertThat(waitVisible(By.id("signup-password-error")).getText()).contains("at least 8");
+        assertThat(hub.calls("POST", "/hub/signup")).isEmpty();
+    }
+
+    @Test
+    void workspaceFormShowsHubErrorNextToTheField() throws IOException {
+        open("home");
+
+        createWorkspace("taken", Map.of());
+
+        WebElement error = waitVisible(By.id("new-name-error"));
+        assertThat(error.getText()).isEqualTo("alice already has a workspace named taken.");
+        WebElement field = error.findElement(By.xpath("./ancestor::div[contains(@class,'field')]"));
+        assertThat(field.getDomAttribute("data-field")).isEqualTo("name");
+        assertThat(browser.findElement(By.id("new-name")).getDomAttribute("aria-invalid")).isEqualTo("true");
+        screenshot("home-field-error");
+    }
+
+    @Test
+    void workspaceFormRejectsLimitsAboveTheMaximumWithoutARequest() {
+        open("home");
+
+        createWorkspace("big", Map.of("new-cpu_limit", "64", "new-mem_limit", "64G", "new-days_to_live", "400"));
+
+        assertThat(waitVisible(By.id("new-cpu_limit-error")).getText()).contains("maximum of 8");
+        assertThat(waitVisible(By.id("new-mem_limit-error")).getText()).contains("maximum of 16G");
+        assertThat(waitVisible(By.id("new-days_to_live-error")).getText()).contains("maximum of 30");
+        assertThat(hub.calls("POST", "/hub/api/users/alice/servers")).isEmpty();
+    }
+
+    @Test
+    void newWorkspaceSendsOptionsAndFollowsProgress() throws IOException {
+        open("home");
+
+        createWorkspace("nb2", Map.of("new-cpu_limit", "2", "new-mem_limit", "2g", "new-days_to_live", "7"));
+
+        WebElement row = waitFor().until(driver -> driver.findElement(By.cssSelector("tr[data-server='nb2']")));
+        waitFor().until(driver -> !driver.findElements(By.cssSelector("tr[data-server='nb2'] progress")).isEmpty());
+        screenshot("home-progress");
+        waitFor().until(driver -> "running".equals(
+                driver.findElement(By.cssSelector("tr[data-server='nb2']")).getDomAttribute("data-state")));
+        row = browser.findElement(By.cssSelector("tr[data-server='nb2']"));
+        assertThat(row.findElement(By.linkText("Open")).getDomAttribute("href")).isEqualTo("/user/alice/nb2/");
+        List<FakeHub.Call> posts = hub.calls("POST", "/hub/api/users/alice/servers/nb2");
+        assertThat(posts).hasSize(1);
+        assertThat(posts.getFirst().body())
+                .contains("\"image\":\"mlhub/workspace:1.0\"", "\"cpu_limit\":2", "\"mem_limit\":\"2G\"",
+                        "\"days_to_live\":7", "\"volume\":true", "\"env\":{\"TZ\":\"Europe/Berlin\"}");
+        screenshot("home");
+    }
+
+    @Test
+    void failedStartShowsTheReason() {
+        open("home");
+
+        createWorkspace("broken", Map.of());
+
+        WebElement result = waitFor().until(driver -> {
+            WebElement element = driver.findElement(By.cssSelector("tr[data-server='broken'] .action-result"));
+            return element.isDisplayed() && element.getText().contains("Spawn failed") ? element : null;
+        });
+        assertThat(result.getText()).isEqualTo("Spawn failed: image mlhub/missing:1 not found");
+        assertThat(result.getDomAttribute("class")).contains("error");
+    }
+
+    @Test
+    void withoutNamedServersOnlyTheDefaultServerShows() throws IOException {
+        hub.allowNamedServers = false;
+        open("home");
+
+        assertThat(browser.findElement(By.id("new-workspace")).isDisplayed()).isFalse();
+        List<WebElement> rows = browser.findElements(By.cssSelector("#servers tbody tr"));
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst().getDomAttribute("data-server")).isEmpty();
+        screenshot("home-default-only");
+    }
+
+    @Test
+    void browserMadeKeyPairIsValidForOpenSsh() throws Exception {
+        open("ssh");
+        browser.findElement(By.id("generate-button")).click();
+
+        waitVisible(By.id("generate-result"));
+        assertThat(hub.sshKeys).hasSize(1);
+        String publicKey = hub.sshKeys.getFirst();
+        assertThat(publicKey).startsWith("ssh-ed25519 AAAA").endsWith(" alice@ML-Hub");
+        assertThat(hub.calls("POST", "/hub/api/users/alice/ssh-keys"))
+                .allSatisfy(call -> assertThat(call.body()).doesNotContain("PRIVATE"));
+        screenshot("ssh-key-created");
+
+        Path publicFile = downloads.resolve("posted.pub");
+        Files.writeString(publicFile, publicKey + "\n");
+        assertThat(run("ssh-keygen", "-l", "-f", publicFile.toString())).contains("(ED25519)");
+
+        Path privateFile = downloads.resolve("mlhub_ed25519");
+        await().atMost(WAIT).until(() -> Files.isRegularFile(privateFile) && Files.size(privateFile) > 0);
+        Files.setPosixFilePermissions(privateFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("ssh-keygen", "-y", "-f", privateFile.toString()).trim())
+                .isEqualTo(publicKey);
+        assertSignatureVerifies(privateFile, publicFile);
+    }
+
+    @Test
+    void pastedPrivateKeyIsRejectedBeforeSending() {
+        open("ssh");
+
+        browser.findElement(By.id("key-text")).sendKeys("-----BEGIN OPENSSH PRIVATE KEY-----");
+        browser.findElement(By.cssSelector("#key-form button[type=submit]")).click();
+
+        assertThat(waitVisible(By.id("key-text-error")).getText()).contains("This is a private key");
+        assertThat(hub.calls("POST", "/hub/api/users/alice/ssh-keys")).isEmpty();
+    }
+
+    @Test
+    void tokenSecretIsShownOnceAfterCreation() throws IOException {
+        open("token");
+
+        browser.findElement(By.id("token-note")).sendKeys("ci");
+        browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+
+        WebElement secret = waitVisible(By.id("token-secret"));
+        assertThat(secret.getText()).contains("0123456789abcdef0123456789abcdef");
+        assertThat(hub.calls("POST", "/hub/api/users/alice/tokens").getFirst().body())
+                .isEqualTo("{\"note\":\"ci\",\"expires_in\":604800}");
+        screenshot("token-created");
+    }
+
+    @Test
+    void adminPanelSearchesSortsAndPagesOnTheHub() throws IOException {
+        open("admin");
+        assertThat(browser.findElement(By.id("page-status")).getText()).isEqualTo("Users 1–50 of 10,000");
+        assertThat(lastUsersQuery()).contains("offset=0", "limit=50", "sort=name", "include_stopped_servers=true");
+
+        browser.findElement(By.id("page-next")).click();
+        waitFor().until(driver -> driver.findElement(By.id("page-status")).getText().equals("Users 51–100 of 10,000"));
+        assertThat(lastUsersQuery()).contains("offset=50");
+
+        browser.findElement(By.cssSelector("button.sort[data-sort='name']")).click();
+        waitFor().until(driver -> lastUsersQuery().contains("sort=-name"));
+        waitFor().until(driver -> driver.findElement(By.cssSelector("tr.user-row")).getDomAttribute("data-user").equals("user10000"));
+
+        browser.findElement(By.id("filter-name")).sendKeys("user0999");
+        waitFor().until(driver -> driver.findElement(By.id("page-status")).getText().equals("Users 1–10 of 10"));
+        assertThat(lastUsersQuery()).contains("name_filter=user0999", "offset=0");
+        screenshot("admin-search");
+    }
+
+    @Test
+    void adminAuthorizesPendingSignUp() {
+        open("admin");
+
+        WebElement pending = waitVisible(By.cssSelector("[data-pending='newbie']"));
+        pending.findElement(By.xpath(".//button[text()='Authorize']")).click();
+
+        waitFor().until(driver -> !hub.calls("PATCH", "/hub/api/users/newbie").isEmpty());
+        assertThat(hub.calls("PATCH", "/hub/api/users/newbie").getFirst().body()).isEqualTo("{\"authorized\":true}");
+    }
+
+    @Test
+    void adminStartsAWorkspaceForAUserWithOptions() throws IOException {
+        open("admin");
+
+        browser.findElement(By.cssSelector("tr[data-user='user00002'] .actions"))
+                .findElement(By.xpath(".//button[text()='New workspace…']")).click();
+        waitVisible(By.id("workspace-dialog"));
+        browser.findElement(By.id("admin-dialog-name")).sendKeys("course");
+        browser.findElement(By.id("admin-dialog-cpu_limit")).sendKeys("9");
+        browser.findElement(By.cssSelector("#workspace-dialog button[type=submit]")).click();
+        assertThat(waitVisible(By.id("admin-dialog-cpu_limit-error")).getText()).contains("maximum of 8");
+        screenshot("admin-workspace-dialog");
+
+        browser.findElement(By.id("admin-dialog-cpu_limit")).clear();
+        browser.findElement(By.id("admin-dialog-cpu_limit")).sendKeys("4");
+        browser.findElement(By.cssSelector("#workspace-dialog button[type=submit]")).click();
+
+        waitFor().until(driver -> !hub.calls("POST", "/hub/api/users/user00002/servers/course").isEmpty());
+        assertThat(hub.calls("POST", "/hub/api/users/user00002/servers/course").getFirst().body()).contains("\"cpu_limit\":4");
+    }
+
+    @Test
+    void adminRunsCleanupAction() {
+        open("admin");
+
+        browser.findElement(By.cssSelector("[data-cleanup='expired']")).click();
+
+        WebElement output = waitFor().until(driver -> {
+            WebElement element = driver.findElement(By.cssSelector("[data-cleanup='expired'] + .action-result"));
+            return element.getText().startsWith("Removed") ? element : null;
+        });
+        assertThat(output.getText()).isEqualTo("Removed 0 containers, 0 networks and 0 volumes.");
+        assertThat(hub.calls("POST", "/services/cleanup-service/expired")).hasSize(1);
+    }
+
+    @Test
+    void sshPageShowsSetupForTheChosenWorkspace() throws IOException {
+        browser.get(hub.url("/hub/ssh?user=alice&server=analysis"));
+        waitReady();
+
+        assertThat(browser.findElement(By.id("access-details")).getText()).contains("ssh mlhub-analysis.alice");
+        assertThat(lastCall("GET", "/hub/api/users/alice/servers/analysis/ssh-access")).isNotNull();
+        assertThat(browser.findElement(By.id("host-keys")).getText()).contains("SHA256:Fq3mYbC2Yq1fM0nQ9aX0dVbq8tT8y3p4sQ2kzZ9y0Xw");
+        screenshot("ssh");
+    }
+
+    private void open(String page) {
+        browser.get(hub.url("/hub/" + page));
+        waitReady();
+    }
+
+    private void waitReady() {
+        waitFor().until(driver -> driver.findElement(By.tagName("body")).getDomAttribute("data-state") != null);
+    }
+
+    private WebDriverWait waitFor() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        // Pages redraw their tables after each response, so a found row may be replaced a moment later.
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    private WebElement waitVisible(By locator) {
+        return waitFor().until(driver -> {
+            WebElement element = driver.findElement(locator);
+            return element.isDisplayed() ? element : null;
+        });
+    }
+
+    private void fillSignup(String name, String password) {
+        for (String id : List.of("signup-username", "signup-password", "signup-confirm")) {
+            browser.findElement(By.id(id)).clear();
+        }
+        browser.findElement(By.id("signup-username")).sendKeys(name);
+        browser.findElement(By.id("signup-password")).sendKeys(password);
+        browser.findElement(By.id("signup-confirm")).sendKeys(password);
+        browser.findElement(By.cssSelector("#signup-form button[type=submit]")).click();
+    }
+
+    private void createWorkspace(String name, Map<String, String> values) {
+        browser.findElement(By.id("new-name")).sendKeys(name);
+        values.forEach((id, value) -> {
+            WebElement input = browser.findElement(By.id(id));
+            input.clear();
+            input.sendKeys(value);
+        });
+        browser.findElement(By.cssSelector("#new-workspace summary")).click();
+        browser.findElement(By.id("new-env")).sendKeys("TZ=Europe/Berlin");
+        browser.findElement(By.cssSelector("#new-workspace button[type=submit]")).click();
+    }
+
+    private String lastUsersQuery() {
+        return hub.calls("GET", "/hub/api/users").stream()
+                .filter(call -> call.path().equals("/hub/api/users") && !call.query().contains("authorized=false"))
+                .reduce((first, second) -> second)
+                .map(FakeHub.Call::query)
+                .orElse("");
+    }
+
+    private FakeHub.Call lastCall(String method, String path) {
+        List<FakeHub.Call> calls = hub.calls(method, path);
+        return calls.isEmpty() ? null : calls.getLast();
+    }
+
+    private static void screenshot(String name) throws IOException {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", String.join(" ", command), output).isZero();
+        return output;
+    }
+
+    /** Signs a file with the downloaded private key and checks the signature with the posted public key. */
+    private static void assertSignatureVerifies(Path privateFile, Path publicFile) throws Exception {
+        Path message = downloads.resolve("message.txt");
+        Files.writeString(message, "signed in a test\n");
+        run("ssh-keygen", "-Y", "sign", "-f", privateFile.toString(), "-n", "file", message.toString());
+        Matcher key = Pattern.compile("^(\\S+ \\S+)").matcher(Files.readString(publicFile));
+        assertThat(key.find()).isTrue();
+        Path allowed = downloads.resolve("allowed_signers");
+        Files.writeString(allowed, "alice " + key.group(1) + "\n");
+        Process verify = new ProcessBuilder("ssh-keygen", "-Y", "verify", "-f", allowed.toString(), "-I", "alice",
+                "-n", "file", "-s", message + ".sig")
+                .redirectInput(message.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(verify.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(verify.exitValue()).as(output).isZero();
+        assertThat(output).contains("Good \"file\" signature for alice");
+    }
+}
