@@ -57,7 +57,7 @@ class BrowserTest {
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1366,1000");
+                "--user-data-dir=" + profile, "--window-size=1366,1000", "--lang=en-US");
         options.setExperimentalOption("prefs", Map.of(
                 "download.default_directory", downloads.toString(),
                 "download.prompt_for_download", false));
@@ -142,7 +142,7 @@ class BrowserTest {
     }
 
     @Test
-    void workspaceFormShowsHubErrorNextToTheField() throws IOException {
+    void workspaceFormShowsFieldError() throws IOException {
         open("home");
 
         createWorkspace("taken", Map.of());
@@ -156,7 +156,7 @@ class BrowserTest {
     }
 
     @Test
-    void workspaceFormRejectsLimitsAboveTheMaximumWithoutARequest() {
+    void workspaceFormChecksLimitsLocally() {
         open("home");
 
         createWorkspace("big", Map.of("new-cpu_limit", "64", "new-mem_limit", "64G", "new-days_to_live", "400"));
@@ -185,7 +185,8 @@ class BrowserTest {
         assertThat(posts.getFirst().body())
                 .contains("\"image\":\"mlhub/workspace:1.0\"", "\"cpu_limit\":2", "\"mem_limit\":\"2G\"",
                         "\"days_to_live\":7", "\"volume\":true", "\"env\":{\"TZ\":\"Europe/Berlin\"}");
-        screenshot("home");
+        browser.executeScript("window.scrollTo(0, 0)");
+        screenshot("home-running");
     }
 
     @Test
@@ -215,7 +216,7 @@ class BrowserTest {
     }
 
     @Test
-    void browserMadeKeyPairIsValidForOpenSsh() throws Exception {
+    void generatedKeyPairWorksWithOpenSsh() throws Exception {
         open("ssh");
         browser.findElement(By.id("generate-button")).click();
 
@@ -265,7 +266,7 @@ class BrowserTest {
     }
 
     @Test
-    void adminPanelSearchesSortsAndPagesOnTheHub() throws IOException {
+    void adminPanelPagesOnTheHub() throws IOException {
         open("admin");
         assertThat(browser.findElement(By.id("page-status")).getText()).isEqualTo("Users 1–50 of 10,000");
         assertThat(lastUsersQuery()).contains("offset=0", "limit=50", "sort=name", "include_stopped_servers=true");
@@ -314,6 +315,33 @@ class BrowserTest {
 
         waitFor().until(driver -> !hub.calls("POST", "/hub/api/users/user00002/servers/course").isEmpty());
         assertThat(hub.calls("POST", "/hub/api/users/user00002/servers/course").getFirst().body()).contains("\"cpu_limit\":4");
+    }
+
+    @Test
+    void adminStartsAnotherUsersDefaultServer() throws IOException {
+        open("admin");
+
+        browser.findElement(By.cssSelector("tr[data-user='user00003'] button[aria-controls]")).click();
+        WebElement row = waitVisible(By.cssSelector("tr[data-servers-of='user00003'] tr[data-server='']"));
+        assertThat(row.getText()).contains("(default)", "stopped");
+        row.findElement(By.xpath(".//button[text()='Start']")).click();
+
+        waitFor().until(driver -> !hub.calls("POST", "/hub/api/users/user00003/server").isEmpty());
+        assertThat(hub.calls("POST", "/hub/api/users/user00003/server").getFirst().body()).isEmpty();
+        screenshot("admin-user-servers");
+    }
+
+    @Test
+    void changePasswordShowsWrongCurrentPassword() {
+        open("change-password");
+
+        browser.findElement(By.id("password-current")).sendKeys("not it");
+        browser.findElement(By.id("password-new")).sendKeys("a new long password");
+        browser.findElement(By.id("password-confirm")).sendKeys("a new long password");
+        browser.findElement(By.cssSelector("#password-form button[type=submit]")).click();
+
+        assertThat(waitVisible(By.id("password-current-error")).getText()).isEqualTo("The current password is wrong.");
+        assertThat(browser.findElement(By.id("password-done")).isDisplayed()).isFalse();
     }
 
     @Test

@@ -39,7 +39,7 @@ final class FakeHub implements AutoCloseable {
 
     final List<Call> calls = new CopyOnWriteArrayList<>();
     final List<String> sshKeys = new CopyOnWriteArrayList<>();
-    /** Exceptions thrown while handling a request; a test that sees any has found a bug in the fake. */
+    /** Exceptions thrown while handling a request. Any entry means the fake itself has a bug. */
     final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
     volatile boolean allowNamedServers = true;
 

@@ -67,7 +67,7 @@ class StaticAssetsTest {
     }
 
     @Test
-    void everyLabelPointsToAnElementOfItsPage() throws IOException {
+    void labelsPointToExistingInputs() throws IOException {
         List<String> orphans = new ArrayList<>();
 
         for (String page : UiAssets.pageNames()) {
@@ -89,7 +89,7 @@ class StaticAssetsTest {
         assertThat(modules).hasSizeGreaterThan(10);
 
         for (Path module : modules) {
-            // A .mjs copy makes node parse the file as an ES module whatever package.json says.
+            // A .mjs copy makes node parse the file as an ES module, whatever the nearest package.json sets.
             Path copy = scratch.resolve(root.relativize(module).toString().replace('/', '_') + ".mjs");
             Files.copy(module, copy);
             Process node = new ProcessBuilder("node", "--check", copy.toString()).redirectErrorStream(true).start();

@@ -115,10 +115,15 @@ async function confirmed(question, action) {
   }
 }
 
-/** Opens the workspace form for a user; serverName null asks for a new name. */
+/** Opens the workspace form for a user. A null serverName lets the admin enter a new name. */
 function openWorkspaceDialog(userName, serverName, context) {
   const isNew = serverName === null;
-  const label = isNew ? "a new workspace" : serverName === "" ? "the default workspace" : `"${serverName}"`;
+  let label = `"${serverName}"`;
+  if (isNew) {
+    label = "a new workspace";
+  } else if (serverName === "") {
+    label = "the default workspace";
+  }
   byId("workspace-dialog-title").textContent = `Start ${label} for ${userName}`;
   replaceChildren(byId("workspace-dialog-body"), workspaceForm({
     config: context.config,

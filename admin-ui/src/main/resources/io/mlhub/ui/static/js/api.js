@@ -3,8 +3,8 @@
 const STATIC_PATH = "/hub/static/";
 
 /**
- * The hub's base URL path, ending in "/". It is taken from this module's own URL, because the
- * control plane serves this folder at <base>/hub/static/ and so no page needs it written in.
+ * Base URL path of the hub, ending in "/". It comes from this module's own URL, because the
+ * control plane serves this folder at <base>/hub/static/, so no page needs it written in.
  */
 export const baseUrl = (() => {
   const path = new URL(import.meta.url).pathname;

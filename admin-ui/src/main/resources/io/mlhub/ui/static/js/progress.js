@@ -42,7 +42,7 @@ export function followProgress(progressUrl, container, onDone) {
       finish({ ready: Boolean(data.ready), failed: Boolean(data.failed), message: data.message ?? "", url: data.url });
     }
   };
-  // The hub answers 400 when the server is not starting any more; the caller then reloads the state.
+  // The hub returns 400 when the server is no longer starting, so the caller reloads the state.
   source.onerror = () => finish({ ready: false, failed: false, message: "", url: null });
   return () => finish({ ready: false, failed: false, message: "", url: null });
 }

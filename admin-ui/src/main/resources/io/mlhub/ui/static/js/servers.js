@@ -13,16 +13,26 @@ export function serverEntries(user, includeDefault = true) {
   if (includeDefault && !("" in servers)) {
     servers[""] = null;
   }
-  return Object.entries(servers).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b)));
+  return Object.entries(servers).sort(([first], [second]) => compareServerNames(first, second));
+}
+
+function compareServerNames(first, second) {
+  if (first === "") {
+    return -1;
+  }
+  if (second === "") {
+    return 1;
+  }
+  return first.localeCompare(second);
 }
 
 /**
  * Builds the row of one server. context: {userName, onChanged() (reload after an action),
- * onStartWithOptions(serverName) (optional), showOwner (prefix the name with the user)}.
+ * onStartWithOptions(serverName) (optional)}.
  */
 export function serverRow(serverName, server, context) {
   const state = serverState(server);
-  const label = serverName === "" ? "default" : serverName;
+  const label = serverName === "" ? "(default)" : serverName;
   const status = h("span", { class: `state state-${state}` }, state);
   const stateCell = h("td", { class: "state-cell" }, status);
   const progress = h("div", { class: "progress", hidden: true });
@@ -30,8 +40,7 @@ export function serverRow(serverName, server, context) {
   const result = h("span", { class: "action-result", role: "status", hidden: true });
 
   const row = h("tr", { dataset: { server: serverName, state } },
-    h("th", { scope: "row" }, context.showOwner ? `${context.userName}/${label}` : label,
-      serverName === "" ? h("span", { class: "badge" }, "default") : null),
+    h("th", { scope: "row" }, label),
     stateCell,
     h("td", {}, server?.url ? h("code", {}, server.url) : "—"),
     h("td", {}, timeElement(server?.last_activity)),

@@ -1,5 +1,5 @@
 // Client-side checks that mirror the hub's rules, so most mistakes show before a request is
-// sent. The hub checks everything again and its answer wins.
+// sent. The hub checks everything again, and its response decides.
 
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)([KMGT])?$/i;
 const SIZE_FACTORS = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
@@ -7,15 +7,15 @@ const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const GPU_PATTERN = /^(all|\d+|\d+(,\d+)+)$/;
 
 /** Returns an error message for a user or server name, or null when it passes. */
-export function checkName(value, rule, what) {
+export function checkName(value, rule, label) {
   if (value === "") {
-    return `Enter a ${what}.`;
+    return `Enter a ${label}.`;
   }
   if (value.length > rule.maxLength) {
-    return `The ${what} is ${value.length} characters long (maximum: ${rule.maxLength}).`;
+    return `The ${label} is ${value.length} characters long (maximum: ${rule.maxLength}).`;
   }
   if (!new RegExp(rule.pattern).test(value)) {
-    return `The ${what} "${value}" contains characters that are not allowed (allowed: ${describePattern(rule)}).`;
+    return `The ${label} "${value}" contains characters that are not allowed (allowed: ${describePattern(rule)}).`;
   }
   return null;
 }
@@ -42,16 +42,16 @@ export function parseSize(value) {
 }
 
 /** Returns an error for a size field such as mem_limit, or null when it is empty or valid. */
-export function checkSize(value, maximum, what) {
+export function checkSize(value, maximum, label) {
   if (value === "") {
     return null;
   }
   const bytes = parseSize(value);
   if (Number.isNaN(bytes) || bytes <= 0) {
-    return `Invalid ${what} "${value}": write a number with an optional unit K, M, G or T, e.g. 2G.`;
+    return `Invalid ${label} "${value}": write a number with an optional unit K, M, G or T, e.g. 2G.`;
   }
   if (maximum && bytes > parseSize(maximum)) {
-    return `The ${what} ${value} is above the maximum of ${maximum}.`;
+    return `The ${label} ${value} is above the maximum of ${maximum}.`;
   }
   return null;
 }

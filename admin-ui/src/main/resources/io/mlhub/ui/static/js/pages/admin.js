@@ -144,9 +144,9 @@ async function loadUsers() {
   drawPager(page.items.length);
 }
 
-function drawPager(shown) {
-  const first = shown === 0 ? 0 : view.offset + 1;
-  const last = view.offset + shown;
+function drawPager(shownCount) {
+  const first = shownCount === 0 ? 0 : view.offset + 1;
+  const last = view.offset + shownCount;
   const total = view.total === null ? "" : ` of ${view.total.toLocaleString()}`;
   byId("page-status").textContent = `Users ${first}–${last}${total}`;
   byId("page-previous").disabled = view.offset === 0;

@@ -37,7 +37,7 @@ form.addEventListener("submit", async (event) => {
 });
 pageReady();
 
-// The hub answers with {"next": path} or a redirect that fetch has followed already.
+// The hub returns {"next": path}, or a redirect that fetch has followed already.
 function destination(response) {
   if (response?.redirectedTo) {
     return response.redirectedTo;

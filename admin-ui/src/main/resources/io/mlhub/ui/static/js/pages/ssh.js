@@ -38,8 +38,8 @@ async function loadWorkspaces() {
   const model = await api.get(`users/${segment(owner)}?include_stopped_servers=true`);
   const select = byId("access-server");
   const entries = serverEntries(model).filter(([name]) => config.allowNamedServers || name === "");
-  const wanted = queryParameter("server") ?? "";
-  replaceChildren(select, ...entries.map(([name]) => h("option", { value: name, selected: name === wanted },
+  const requested = queryParameter("server") ?? "";
+  replaceChildren(select, ...entries.map(([name]) => h("option", { value: name, selected: name === requested },
     `${owner === user.name ? "" : `${owner}/`}${name === "" ? "default workspace" : name}`)));
   select.addEventListener("change", () => loadAccess(select.value));
   await loadAccess(select.value);
