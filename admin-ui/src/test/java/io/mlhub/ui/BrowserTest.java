@@ -332,6 +332,27 @@ class BrowserTest {
     }
 
     @Test
+    void adminAddsSeveralUsersAtOnce() {
+        open("admin");
+        WebElement names = browser.findElement(By.id("add-usernames"));
+
+        names.sendKeys("bob, Bad!name");
+        browser.findElement(By.cssSelector("#add-users-form button[type=submit]")).click();
+        assertThat(waitVisible(By.id("add-usernames-error")).getText()).contains("\"Bad!name\" contains characters");
+        assertThat(hub.calls("POST", "/hub/api/users")).isEmpty();
+
+        names.clear();
+        names.sendKeys("bob\ncarol");
+        browser.findElement(By.id("add-admin")).click();
+        browser.findElement(By.cssSelector("#add-users-form button[type=submit]")).click();
+
+        WebElement result = waitVisible(By.id("add-users-result"));
+        assertThat(result.getText()).isEqualTo("Created: bob. Already existed: carol.");
+        assertThat(hub.calls("POST", "/hub/api/users").getFirst().body())
+                .isEqualTo("{\"usernames\":[\"bob\",\"carol\"],\"admin\":true}");
+    }
+
+    @Test
     void changePasswordShowsWrongCurrentPassword() {
         open("change-password");
 

@@ -3,11 +3,13 @@
 import { api, segment } from "../api.js";
 import { byId, replaceChildren } from "../dom.js";
 import { showActionResult } from "../forms.js";
+import { serverState } from "../format.js";
 import { failPage, pageReady, startPage } from "../layout.js";
 import { fillServerTable, serverEntries, serverRow, serverTableHead, showRowOutcome } from "../servers.js";
 import { workspaceForm } from "../workspace-form.js";
 
 const { config, user } = await startPage({ page: "home" });
+const STOPPING_POLL_MS = 2000;
 const table = byId("servers");
 const tbody = table.tBodies[0];
 table.prepend(serverTableHead());
@@ -54,6 +56,11 @@ async function reload(outcome) {
     showActionResult(byId("page-message"), outcome.message, false);
   }
   drawCount(entries.length - 1);
+
+  // The hub sends no events while a server stops, so the page reloads until it has stopped.
+  if (entries.some(([, server]) => serverState(server) === "stopping")) {
+    setTimeout(() => reload().catch(() => {}), STOPPING_POLL_MS);
+  }
 }
 
 function drawCount(namedCount) {
@@ -66,6 +73,13 @@ function drawCount(namedCount) {
   element.textContent = limit > 0
     ? `${namedCount} of ${limit} named workspaces used.`
     : `${namedCount} named workspace${namedCount === 1 ? "" : "s"}.`;
+
+  const limitReached = limit > 0 && namedCount >= limit;
+  byId("limit-note").hidden = !limitReached;
+  byId("limit-note").textContent = `You have ${limit} named workspaces, the maximum. Delete one to create another.`;
+  for (const button of byId("new-workspace-form").querySelectorAll("button[type='submit']")) {
+    button.disabled = limitReached;
+  }
 }
 
 function openOptionsDialog(serverName) {
