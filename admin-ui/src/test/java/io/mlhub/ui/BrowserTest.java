@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -39,7 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class BrowserTest {
 
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    // Generous, because other test suites may load this machine's CPUs while these run.
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     static Path profile;
@@ -164,6 +166,21 @@ class BrowserTest {
         assertThat(waitVisible(By.id("new-cpu_limit-error")).getText()).contains("maximum of 8");
         assertThat(waitVisible(By.id("new-mem_limit-error")).getText()).contains("maximum of 16G");
         assertThat(waitVisible(By.id("new-days_to_live-error")).getText()).contains("maximum of 30");
+        assertThat(hub.calls("POST", "/hub/api/users/alice/servers")).isEmpty();
+    }
+
+    @Test
+    void envErrorOpensTheAdvancedSection() {
+        open("home");
+        browser.findElement(By.id("new-name")).sendKeys("envtest");
+        browser.findElement(By.cssSelector("#new-workspace summary")).click();
+        browser.findElement(By.id("new-env")).sendKeys("1BAD=x");
+        browser.findElement(By.cssSelector("#new-workspace summary")).click();
+
+        browser.findElement(By.cssSelector("#new-workspace button[type=submit]")).click();
+
+        assertThat(waitVisible(By.id("new-env-error")).getText()).contains("\"1BAD\" is not a valid variable name");
+        assertThat(browser.findElement(By.cssSelector("#new-workspace details")).getDomAttribute("open")).isNotNull();
         assertThat(hub.calls("POST", "/hub/api/users/alice/servers")).isEmpty();
     }
 
@@ -396,7 +413,18 @@ class BrowserTest {
     }
 
     private void waitReady() {
-        waitFor().until(driver -> driver.findElement(By.tagName("body")).getDomAttribute("data-state") != null);
+        try {
+            waitFor().until(driver -> driver.findElement(By.tagName("body")).getDomAttribute("data-state") != null);
+        } catch (TimeoutException e) {
+            AssertionError failure = new AssertionError("page did not finish loading: " + browser.getCurrentUrl()
+                    + "\nrequests the hub received: " + hub.requestLog, e);
+            try {
+                screenshot("failed-" + System.currentTimeMillis());
+            } catch (IOException | RuntimeException screenshotFailure) {
+                failure.addSuppressed(screenshotFailure);
+            }
+            throw failure;
+        }
     }
 
     private WebDriverWait waitFor() {

@@ -41,6 +41,8 @@ final class FakeHub implements AutoCloseable {
     final List<String> sshKeys = new CopyOnWriteArrayList<>();
     /** Exceptions thrown while handling a request. Any entry means the fake itself has a bug. */
     final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+    /** Every request as "METHOD path", in arrival order, to explain a page that never finished loading. */
+    final List<String> requestLog = new CopyOnWriteArrayList<>();
     volatile boolean allowNamedServers = true;
 
     private final HttpServer server;
@@ -73,6 +75,7 @@ final class FakeHub implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            requestLog.add(method + " " + path);
             if (path.startsWith("/hub/static/")) {
                 serveResource(exchange, UiAssets.staticResource(path.substring("/hub/static/".length())));
             } else if (path.startsWith("/hub/api/") || path.startsWith("/services/")) {
@@ -101,7 +104,7 @@ final class FakeHub implements AutoCloseable {
             send(exchange, 404, "text/plain", "not found");
             return;
         }
-        exchange.getResponseHeaders().add("Set-Cookie", "_xsrf=" + XSRF + "; Path=/hub/; SameSite=Lax");
+        exchange.getResponseHeaders().add("Set-Cookie", "_xsrf=" + XSRF + "; Path=/; SameSite=Lax");
         serveResource(exchange, Optional.of(UiAssets.pageResource(name)));
     }
 
@@ -273,8 +276,11 @@ final class FakeHub implements AutoCloseable {
         return """
                 {"hubName":"ML Hub","version":"0.1.0","logoUrl":null,
                  "signup":{"enabled":true,"open":false},
-                 "names":{"user":{"pattern":"^[a-z0-9][a-z0-9._-]*$","maxLength":32},
-                          "server":{"pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":25},"minPasswordLength":8},
+                 "names":{"user":{"pattern":"^[a-z0-9][a-z0-9._-]*$","maxLength":32,
+                                  "description":"Lower-case letters, digits, dots, underscores and hyphens, at most 32 characters."},
+                          "server":{"pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":25,
+                                    "description":"Lower-case letters, digits and hyphens, at most 25 characters."},
+                          "minPasswordLength":8},
                  "allowNamedServers":%s,"namedServerLimitPerUser":5,
                  "workspaceImages":["mlhub/workspace:1.0","mlhub/workspace-gpu:1.0"],
                  "limits":{"maxCpus":8,"maxMemory":"16G","maxGpus":2,"maxDaysToLive":30,"maxShmSize":"4G"},

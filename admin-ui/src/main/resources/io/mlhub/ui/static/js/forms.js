@@ -28,6 +28,8 @@ export function showFieldError(form, name, message) {
     return false;
   }
   input.setAttribute("aria-invalid", "true");
+  // A field inside a closed <details> section would hide its own error.
+  input.closest("details")?.setAttribute("open", "");
   errorElement.textContent = message;
   errorElement.hidden = false;
   return true;

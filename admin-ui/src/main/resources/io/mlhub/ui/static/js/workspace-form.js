@@ -26,7 +26,7 @@ export function workspaceForm(settings) {
     fields.push(field(id("name"), "name", "Workspace name", h("input", {
       id: id("name"), name: "name", type: "text", required: true, autocomplete: "off",
       maxlength: String(rule.maxLength), spellcheck: "false",
-    }), `Letters, digits and hyphens, at most ${rule.maxLength} characters. It becomes part of the workspace URL.`));
+    }), `${rule.description ?? `At most ${rule.maxLength} characters.`} It becomes part of the workspace URL.`));
   }
   fields.push(imageField(id, config));
   fields.push(field(id("cpu_limit"), "cpu_limit", "CPU limit", h("input", {

@@ -13,8 +13,7 @@ const rules = config.names;
 if (config.signup.enabled) {
   form.hidden = false;
   byId("signup-notice").hidden = config.signup.open;
-  byId("signup-username-hint").textContent = rules.user.description
-    ?? `At most ${rules.user.maxLength} characters: lower-case letters, digits, and . _ - inside the name.`;
+  byId("signup-username-hint").textContent = rules.user.description ?? `At most ${rules.user.maxLength} characters.`;
   byId("signup-password-hint").textContent = `At least ${rules.minPasswordLength} characters.`;
 } else {
   byId("signup-closed").hidden = false;
