@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
@@ -101,6 +102,40 @@ class BrowserTest {
     }
 
     @Test
+    void signedOutVisitorIsSentToLogin() {
+        hub.signedIn = false;
+
+        browser.get(hub.url("/hub/token"));
+
+        waitFor().until(driver -> driver.getCurrentUrl().endsWith("/hub/login?next=%2Fhub%2Ftoken"));
+        waitReady();
+        assertThat(browser.findElement(By.id("login-next")).getDomProperty("value")).isEqualTo("/hub/token");
+        assertThat(browser.findElement(By.linkText("Sign up")).isDisplayed()).isTrue();
+    }
+
+    @Test
+    void adminPageIsClosedToOtherUsers() {
+        hub.admin = false;
+
+        open("admin");
+
+        assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-state")).isEqualTo("error");
+        assertThat(browser.findElement(By.cssSelector("main .alert")).getText()).isEqualTo("Only administrators can use this page.");
+        assertThat(browser.findElement(By.cssSelector("header nav")).getText()).doesNotContain("Admin");
+        assertThat(hub.calls("GET", "/hub/api/users")).isEmpty();
+    }
+
+    @Test
+    void logoComesFromTheHubSettings() {
+        hub.logoUrl = "/hub/static/img/logo.svg?operator";
+
+        open("home");
+
+        assertThat(browser.findElement(By.cssSelector("header img.logo")).getDomProperty("src"))
+                .isEqualTo(hub.url("/hub/static/img/logo.svg?operator"));
+    }
+
+    @Test
     void loginShowsHubErrorThenSignsIn() throws IOException {
         open("login");
         browser.findElement(By.id("login-username")).sendKeys("alice");
@@ -112,8 +147,7 @@ class BrowserTest {
         screenshot("login-error");
 
         browser.findElement(By.id("login-password")).clear();
-        browser.findElement(By.id("login-password")).sendKeys(FakeHub.PASSWORD);
-        browser.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        browser.findElement(By.id("login-password")).sendKeys(FakeHub.PASSWORD, Keys.ENTER);
         waitFor().until(driver -> driver.getCurrentUrl().endsWith("/hub/home"));
     }
 
@@ -204,6 +238,21 @@ class BrowserTest {
                         "\"days_to_live\":7", "\"volume\":true", "\"env\":{\"TZ\":\"Europe/Berlin\"}");
         browser.executeScript("window.scrollTo(0, 0)");
         screenshot("home-running");
+    }
+
+    @Test
+    void homeStopsAndDeletesWorkspaces() {
+        open("home");
+
+        browser.findElement(By.cssSelector("tr[data-server=''] .actions")).findElement(By.xpath(".//button[text()='Stop']")).click();
+        waitFor().until(driver -> "stopped".equals(
+                driver.findElement(By.cssSelector("tr[data-server='']")).getDomAttribute("data-state")));
+        browser.findElement(By.cssSelector("tr[data-server='analysis'] .actions")).findElement(By.xpath(".//button[text()='Delete']")).click();
+        browser.switchTo().alert().accept();
+
+        waitFor().until(driver -> !hub.calls("DELETE", "/hub/api/users/alice/servers/analysis").isEmpty());
+        assertThat(hub.callsTo("DELETE", "/hub/api/users/alice/server")).hasSize(1);
+        assertThat(hub.calls("DELETE", "/hub/api/users/alice/servers/analysis").getFirst().body()).isEqualTo("{\"remove\":true}");
     }
 
     @Test

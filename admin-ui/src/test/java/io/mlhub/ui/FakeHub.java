@@ -44,6 +44,9 @@ final class FakeHub implements AutoCloseable {
     /** Every request as "METHOD path", in arrival order, to explain a page that never finished loading. */
     final List<String> requestLog = new CopyOnWriteArrayList<>();
     volatile boolean allowNamedServers = true;
+    volatile boolean signedIn = true;
+    volatile boolean admin = true;
+    volatile String logoUrl = null;
 
     private final HttpServer server;
     private final Map<String, String> servers = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -64,6 +67,10 @@ final class FakeHub implements AutoCloseable {
 
     List<Call> calls(String method, String pathPrefix) {
         return calls.stream().filter(c -> c.method.equals(method) && c.path.startsWith(pathPrefix)).toList();
+    }
+
+    List<Call> callsTo(String method, String path) {
+        return calls.stream().filter(c -> c.method.equals(method) && c.path.equals(path)).toList();
     }
 
     @Override
@@ -157,8 +164,10 @@ final class FakeHub implements AutoCloseable {
         String userPath = "/hub/api/users/" + USER;
         if (path.equals("/hub/api/ui-config")) {
             json(exchange, 200, uiConfig());
+        } else if (path.equals("/hub/api/user") && !signedIn) {
+            error(exchange, 403, "Missing or invalid credentials.", null);
         } else if (path.equals("/hub/api/user")) {
-            json(exchange, 200, "{\"kind\":\"user\",\"name\":\"" + USER + "\",\"admin\":true,\"groups\":[],\"scopes\":[]}");
+            json(exchange, 200, "{\"kind\":\"user\",\"name\":\"" + USER + "\",\"admin\":" + admin + ",\"groups\":[],\"scopes\":[]}");
         } else if (path.equals(userPath)) {
             json(exchange, 200, userModel());
         } else if (path.equals("/hub/api/users") && method.equals("GET")) {
@@ -274,7 +283,7 @@ final class FakeHub implements AutoCloseable {
 
     private String uiConfig() {
         return """
-                {"hubName":"ML Hub","version":"0.1.0","logoUrl":null,
+                {"hubName":"ML Hub","version":"0.1.0","logoUrl":%s,
                  "signup":{"enabled":true,"open":false},
                  "names":{"user":{"pattern":"^[a-z0-9][a-z0-9._-]*$","maxLength":32,
                                   "description":"Lower-case letters, digits, dots, underscores and hyphens, at most 32 characters."},
@@ -289,7 +298,7 @@ final class FakeHub implements AutoCloseable {
                  "ssh":{"enabled":true,"host":"127.0.0.1","port":8443,"keyFileName":"mlhub_ed25519",
                         "hostKeyFingerprints":[{"type":"ssh-ed25519","fingerprint":"SHA256:Fq3mYbC2Yq1fM0nQ9aX0dVbq8tT8y3p4sQ2kzZ9y0Xw"},
                                                {"type":"ssh-rsa","fingerprint":"SHA256:9Qm2b1d8cK3v7xw0pL4rT6yU1oP5aS8dF2gH4jK6lZx"}]}}
-                """.formatted(allowNamedServers);
+                """.formatted(logoUrl == null ? "null" : quote(logoUrl), allowNamedServers);
     }
 
     private String userModel() {
