@@ -114,6 +114,17 @@ class BrowserTest {
     }
 
     @Test
+    void hubErrorReplacesThePageContent() {
+        hub.userLookupFails = true;
+
+        open("home");
+
+        assertThat(browser.findElement(By.tagName("body")).getDomAttribute("data-state")).isEqualTo("error");
+        assertThat(browser.findElement(By.cssSelector("main .alert")).getText())
+                .isEqualTo("Could not reach the hub (Database unavailable). Reload the page to try again.");
+    }
+
+    @Test
     void adminPageIsClosedToOtherUsers() {
         hub.admin = false;
 

@@ -45,6 +45,7 @@ final class FakeHub implements AutoCloseable {
     final List<String> requestLog = new CopyOnWriteArrayList<>();
     volatile boolean allowNamedServers = true;
     volatile boolean signedIn = true;
+    volatile boolean userLookupFails = false;
     volatile boolean admin = true;
     volatile String logoUrl = null;
 
@@ -164,6 +165,8 @@ final class FakeHub implements AutoCloseable {
         String userPath = "/hub/api/users/" + USER;
         if (path.equals("/hub/api/ui-config")) {
             json(exchange, 200, uiConfig());
+        } else if (path.equals("/hub/api/user") && userLookupFails) {
+            error(exchange, 500, "Database unavailable", null);
         } else if (path.equals("/hub/api/user") && !signedIn) {
             error(exchange, 403, "Missing or invalid credentials.", null);
         } else if (path.equals("/hub/api/user")) {

@@ -43,19 +43,32 @@ export async function startPage({ page, requireLogin = true, requireAdmin = fals
 
   let user = null;
   if (requireLogin) {
-    user = await loadUser();
+    try {
+      user = await loadUser();
+    } catch (error) {
+      failPage(`Could not reach the hub (${error.message}). Reload the page to try again.`);
+      return haltPage();
+    }
     if (user === null) {
       redirectToLogin();
-      return new Promise(() => {});
+      return haltPage();
     }
   }
   drawHeader(config, user, page);
 
   if (requireAdmin && !user.admin) {
     failPage("Only administrators can use this page.");
-    return new Promise(() => {});
+    return haltPage();
   }
   return { config, user };
+}
+
+/**
+ * Returns a promise that never settles, so that the page script stops at its top-level await
+ * after the page was redirected or replaced by an error.
+ */
+function haltPage() {
+  return new Promise(() => {});
 }
 
 /** Marks the page as drawn; the browser tests wait for this. */
