@@ -192,7 +192,7 @@ public final class ProcessSpawner implements Spawner {
     /**
      * Returns the workspace's environment: a few variables of the hub's own (never all of them, since they
      * may hold the hub's secrets), then the user's {@code env} option, then the hub's {@code JUPYTERHUB_*}
-     * set, then the port and thread count that this spawner decides.
+     * set, then the path prefix, port and thread count that this spawner decides.
      */
     private static Map<String, String> environment(WorkspaceSpec spec, Path home, int port) {
         Map<String, String> environment = new LinkedHashMap<>();
@@ -206,6 +206,7 @@ public final class ProcessSpawner implements Spawner {
         environment.put("USER", System.getProperty("user.name"));
         environment.putAll(spec.options().environment());
         environment.putAll(spec.environment());
+        environment.put("JUPYTERHUB_SERVICE_PREFIX", spec.baseUrl());
         environment.put("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:" + port + spec.baseUrl());
         environment.put("WORKSPACE_PORT", Integer.toString(port));
         Double cpus = spec.options().cpuLimit();
