@@ -18,6 +18,7 @@ import io.mlhub.hub.spawn.SpawnException;
 import io.mlhub.hub.spawn.SpawnProgress;
 import io.mlhub.hub.spawn.Spawner;
 import io.mlhub.hub.spawn.StartedWorkspace;
+import io.mlhub.hub.spawn.UserResources;
 import io.mlhub.hub.spawn.WorkspaceNames;
 import io.mlhub.hub.spawn.WorkspaceReadiness;
 import io.mlhub.hub.spawn.WorkspaceRef;
@@ -33,6 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -53,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Images are never pulled: a missing image fails the start with its name.
  */
-public final class DockerSpawner implements Spawner, AutoCloseable {
+public final class DockerSpawner implements Spawner, UserResources, AutoCloseable {
     /** Where the workspace image's sshd looks for the keys the spawner copies in. */
     public static final String AUTHORIZED_KEYS_PATH = "/etc/mlhub/authorized_keys";
     /** Where a workspace's named volume is mounted. */
@@ -483,6 +486,54 @@ public final class DockerSpawner implements Spawner, AutoCloseable {
 
     private ReentrantLock lock(String name) {
         return locks.computeIfAbsent(name, key -> new ReentrantLock());
+    }
+
+    @Override
+    public Set<String> usersWithResources() throws SpawnException {
+        Set<String> users = new TreeSet<>();
+        List<String> origin = List.of(Labels.ORIGIN + "=" + config.hubName());
+        try {
+            docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.ORIGIN, config.hubName()))
+                    .exec().forEach(container -> addUser(users, container.getLabels()));
+            docker.listNetworksCmd().withFilter("label", origin).exec()
+                    .forEach(network -> addUser(users, network.getLabels()));
+            var volumes = docker.listVolumesCmd().withFilter("label", origin).exec().getVolumes();
+            if (volumes != null) {
+                volumes.forEach(volume -> addUser(users, volume.getLabels()));
+            }
+        } catch (RuntimeException engineError) {
+            throw new SpawnException("Docker engine failed to list this hub's resources: "
+                    + engineMessage(engineError), engineError);
+        }
+        return users;
+    }
+
+    private static void addUser(Set<String> users, @Nullable Map<String, String> labels) {
+        if (labels != null && labels.get(Labels.USER) != null) {
+            users.add(labels.get(Labels.USER));
+        }
+    }
+
+    @Override
+    public void removeUserResources(String user) throws SpawnException {
+        Map<String, String> labels = Map.of(Labels.ORIGIN, config.hubName(), Labels.USER, user);
+        try {
+            for (Container container : docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()) {
+                docker.removeContainerCmd(container.getId()).withForce(true).exec();
+            }
+            var volumes = docker.listVolumesCmd()
+                    .withFilter("label", List.of(Labels.ORIGIN + "=" + config.hubName(), Labels.USER + "=" + user))
+                    .exec().getVolumes();
+            for (var volume : volumes == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of()
+                    : volumes) {
+                removeVolume(volume.getName());
+            }
+            networks.removeIfUnused(user);
+        } catch (RuntimeException engineError) {
+            throw new SpawnException("Docker engine failed to remove the resources of user " + user + ": "
+                    + engineMessage(engineError), engineError);
+        }
+        logger.info("user resources removed engine=docker user={}", user);
     }
 
     /** Returns the Docker client, for the lifecycle services and tests that inspect what the spawner made. */
