@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits until a started workspace answers over HTTP, and fails fast with its exit code and last log lines
- * when its process exits first. Any HTTP status below 500 counts as ready, as JupyterHub's own check does
- * for redirects to a login page.
+ * Waits until a started workspace responds over HTTP, and fails fast with its exit code and last log lines
+ * when its process exits first. Any HTTP status below 500 counts as ready, because a workspace may respond
+ * with a redirect to its login page.
  */
 public final class WorkspaceReadiness {
     private static final Logger logger = LoggerFactory.getLogger(WorkspaceReadiness.class);
@@ -27,15 +27,15 @@ public final class WorkspaceReadiness {
             .build();
 
     /**
-     * Polls {@code url} until it answers with a status below 500, checking between polls that the
+     * Polls {@code url} until it responds with a status below 500, checking between polls that the
      * workspace still runs.
      *
-     * @throws SpawnException when the workspace exits or vanishes, or does not answer within {@code timeout}
+     * @throws SpawnException when the workspace exits or vanishes, or does not respond within {@code timeout}
      */
     public void awaitReady(Spawner spawner, WorkspaceRef ref, URI url, Duration timeout)
             throws SpawnException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        String lastProblem = "no answer yet";
+        String lastProblem = "no response yet";
         while (true) {
             Optional<WorkspaceStatus> status = spawner.status(ref);
             if (status.isEmpty()) {
@@ -51,7 +51,7 @@ public final class WorkspaceReadiness {
             }
             lastProblem = problem.get();
             if (Instant.now().isAfter(deadline)) {
-                throw new SpawnException("workspace " + describe(ref) + " did not answer at " + url + " within "
+                throw new SpawnException("workspace " + describe(ref) + " did not respond at " + url + " within "
                         + timeout.toSeconds() + " s (last result: " + lastProblem + ")"
                         + formatLines(status.get().lastLogLines()));
             }
@@ -59,14 +59,14 @@ public final class WorkspaceReadiness {
         }
     }
 
-    /** Returns empty when {@code url} answered with a status below 500, else what went wrong. */
+    /** Returns empty when {@code url} responded with a status below 500, else what went wrong. */
     private Optional<String> probe(URI url) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build();
         try {
             int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status < 500 ? Optional.empty() : Optional.of("HTTP " + status);
         } catch (IOException notYet) {
-            logger.debug("workspace not answering yet url={} error={}", url, notYet.toString());
+            logger.debug("workspace not responding yet url={} error={}", url, notYet.toString());
             return Optional.of(notYet.getClass().getSimpleName());
         }
     }

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The container a workspace spec asks for: image, labels, environment and resource limits, plus a digest of
+ * The container a workspace spec requests: image, labels, environment and resource limits, plus a digest of
  * all of them that decides whether a stopped container can be resumed.
  */
 record ContainerSettings(

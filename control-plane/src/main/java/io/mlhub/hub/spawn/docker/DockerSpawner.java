@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * <p>Images are never pulled: a missing image fails the start with its name.
  */
 public final class DockerSpawner implements Spawner, UserResources, AutoCloseable {
-    /** Where the workspace image's sshd looks for the keys the spawner copies in. */
+    /** The file in the container where the image's sshd reads the keys that the spawner copies in. */
     public static final String AUTHORIZED_KEYS_PATH = "/etc/mlhub/authorized_keys";
-    /** Where a workspace's named volume is mounted. */
+    /** The mount point of a workspace's named volume. */
     public static final String VOLUME_MOUNT = "/workspace";
 
     private static final Logger logger = LoggerFactory.getLogger(DockerSpawner.class);

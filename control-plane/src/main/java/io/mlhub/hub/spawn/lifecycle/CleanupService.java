@@ -46,7 +46,7 @@ public final class CleanupService implements AutoCloseable {
     }
 
     /**
-     * What one cleanup removed and what failed.
+     * The result of one cleanup: what it removed and what failed.
      *
      * @param removed the workspaces deleted
      * @param removedUsers the deleted users whose remaining resources were removed
@@ -60,7 +60,7 @@ public final class CleanupService implements AutoCloseable {
         }
     }
 
-    /** Deletes every workspace whose expiry has passed and forgets its server. */
+    /** Deletes every workspace whose expiry has passed and removes its server from the store. */
     public Report removeExpired() throws SpawnException {
         Instant now = clock.instant();
         List<WorkspaceRef> removed = new ArrayList<>();

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>A pass is one walk over the running servers and one map lookup each, so thousands of servers cost
  * little. Stops run in the background, at most {@code maxConcurrentStops} at once; a server whose stop is
  * still running is skipped by later passes, and a stop that failed is tried again by the next pass. A server
- * with no recorded activity counts as active from the first pass that sees it.
+ * with no recorded activity counts as active from the first pass that lists it.
  */
 public final class IdleCuller implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(IdleCuller.class);

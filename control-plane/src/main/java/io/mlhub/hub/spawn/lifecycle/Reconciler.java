@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the store in line with what the engine runs, found by label: running workspaces are adopted (the
- * store marks them running and publishes their routes, which matters after a hub restart), servers the store
- * thinks run but the engine does not are marked stopped, and workspaces that belong to no stored server are
- * removed. A reconcile never stops a workspace that belongs to a stored server.
+ * Brings the store in line with the workspaces the engine runs, found by label. Running workspaces are
+ * adopted: the store marks them running and publishes their routes, which matters after a hub restart.
+ * Servers the store records as running but the engine does not run are marked stopped. Workspaces that
+ * belong to no stored server are removed. A reconcile never stops a workspace of a stored server.
  *
  * <p>TODO: runs on start and on a timer only; reacting to the engine's event stream would notice a killed
  * container within a second instead of one interval.
@@ -45,7 +45,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /**
-     * What one reconcile changed.
+     * The changes of one reconcile.
      *
      * @param running servers found running and (re)published
      * @param markedStopped servers the store thought running that the engine does not run

@@ -7,15 +7,15 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the cleanup service, the idle culler and the reconciler need from the hub's store of users and
- * servers. The control plane implements it on its database and keeps the routes in step with each call.
+ * The operations on the hub's store of users and servers that the cleanup service, the idle culler and the
+ * reconciler use. The control plane implements it on its database and keeps the routes in step with each call.
  */
 public interface ServerRegistry {
 
     /** Returns the names of all users that exist. */
     Set<String> userNames();
 
-    /** Returns every server of this hub that the store knows. */
+    /** Returns every server of this hub in the store. */
     List<RegisteredServer> servers();
 
     /** Records that the server runs as {@code status} reports, and publishes its route. */

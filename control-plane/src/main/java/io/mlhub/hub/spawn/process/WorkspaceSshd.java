@@ -127,7 +127,7 @@ final class WorkspaceSshd {
     private static String sshdConfig(Path directory, int port) {
         String user = System.getProperty("user.name");
         // StrictModes is off because the data folder may sit below a group- or world-writable folder such as
-        // /tmp, which sshd's ownership check rejects; the files themselves are written by the hub only.
+        // /tmp, which sshd's ownership check rejects. Only the hub writes these files.
         return """
                 # sshd of one ML Hub workspace, written by the process spawner at each start
                 Port %d

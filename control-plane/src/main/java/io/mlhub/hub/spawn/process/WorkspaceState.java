@@ -7,7 +7,7 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the process spawner records about one workspace in its {@code state.json}, so that a restarted hub
+ * The record the process spawner keeps about one workspace in its {@code state.json}, so that a restarted hub
  * finds and adopts processes that still run.
  *
  * @param hubName the hub that started it

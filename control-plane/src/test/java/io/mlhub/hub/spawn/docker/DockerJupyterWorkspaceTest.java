@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the realistic test image (Debian's jupyterhub-singleuser and OpenSSH sshd) through the Docker
- * spawner. A tiny HTTP server on the user network's gateway address stands in for the hub's API.
+ * spawner. A tiny HTTP server on the user network's gateway address plays the hub's API.
  */
 @Tag("slow")
 class DockerJupyterWorkspaceTest {

@@ -73,7 +73,7 @@ class DockerSpawnerTest {
     }
 
     @Test
-    void labelsAndLimitsAreReadBackFromTheEngine() throws Exception {
+    void labelsAndLimitsReadBack() throws Exception {
         Instant expiry = Instant.now().plus(3, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
         WorkspaceOptions options = new WorkspaceOptions(TINY, 0.5, 64L << 20, 0, List.of(),
                 Map.of("COLOUR", "blue"), 3, 16L << 20, true);
@@ -260,7 +260,7 @@ class DockerSpawnerTest {
     }
 
     @Test
-    void sshKeysAreCopiedAndUpdatedInTheRunningContainer() throws Exception {
+    void sshKeysCopiedAndUpdated() throws Exception {
         String first = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFirstKeyFirstKeyFirstKeyFirstKeyFirstKey first";
         String second = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISecondKeySecondKeySecondKeySecondKeySecon second";
         WorkspaceSpec spec = new WorkspaceSpec(new WorkspaceRef(hubName, "hana", ""), tinyOptions(Map.of()), Map.of(),
@@ -277,6 +277,43 @@ class DockerSpawnerTest {
                 .isEqualTo("644 0");
         assertThat(spawner.status(spec.ref()).orElseThrow().engineId()).isEqualTo(workspace.engineId());
         assertThat(spawner.status(spec.ref()).orElseThrow().running()).isTrue();
+    }
+
+    @Test
+    void userResourcesAreListedAndRemoved() throws Exception {
+        WorkspaceOptions withVolume = new WorkspaceOptions(TINY, null, null, 0, List.of(), Map.of(), null, null, true);
+        WorkspaceRef deletedUsersWorkspace = new WorkspaceRef(hubName, "julia", "lab");
+        spawner.start(new WorkspaceSpec(deletedUsersWorkspace, withVolume, Map.of(), "/user/julia/lab/", List.of(), null),
+                (percent, message) -> {});
+        spawner.start(spec("kim", "", TINY, Map.of()), (percent, message) -> {});
+
+        assertThat(spawner.usersWithResources()).containsExactlyInAnyOrder("julia", "kim");
+
+        spawner.removeUserResources("julia");
+
+        assertThat(spawner.usersWithResources()).containsExactly("kim");
+        assertThat(spawner.status(deletedUsersWorkspace)).isEmpty();
+        assertThatThrownBy(() -> docker.inspectVolumeCmd(WorkspaceNames.volume(deletedUsersWorkspace)).exec())
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> docker.inspectNetworkCmd().withNetworkId(WorkspaceNames.network(hubName, "julia"))
+                .exec()).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void killedContainerReportedStopped() throws Exception {
+        WorkspaceSpec spec = spec("lena", "", TINY, Map.of());
+        StartedWorkspace workspace = startReady(spec);
+
+        docker.killContainerCmd(workspace.engineId()).exec();
+
+        WorkspaceStatus status = spawner.status(spec.ref()).orElseThrow();
+        assertThat(status.running()).isFalse();
+        assertThat(status.exitCode()).isEqualTo(137);
+        assertThat(spawner.list()).singleElement().satisfies(listed -> {
+            assertThat(listed.running()).isFalse();
+            assertThat(listed.exitCode()).isEqualTo(137);
+        });
+        assertThat(startReady(spec).engineId()).as("the next start resumes it").isEqualTo(workspace.engineId());
     }
 
     @Test

@@ -57,17 +57,17 @@ class CleanupServiceTest {
 
     @Test
     void deletedUsersLoseTheirWorkspaces() throws Exception {
-        WorkspaceRef kept = ProcessWorkspaces.start(spawner, "alice", "", null);
-        WorkspaceRef gone = ProcessWorkspaces.start(spawner, "bob", "", null);
-        WorkspaceRef goneToo = ProcessWorkspaces.start(spawner, "bob", "lab", null);
+        WorkspaceRef alicesWorkspace = ProcessWorkspaces.start(spawner, "alice", "", null);
+        WorkspaceRef bobsDefault = ProcessWorkspaces.start(spawner, "bob", "", null);
+        WorkspaceRef bobsLab = ProcessWorkspaces.start(spawner, "bob", "lab", null);
         registry.users.add("alice");
 
         CleanupService.Report report = new CleanupService(spawner, registry, Clock.systemUTC(), false)
                 .removeDeletedUsers();
 
-        assertThat(report.removed()).containsExactlyInAnyOrder(gone, goneToo);
+        assertThat(report.removed()).containsExactlyInAnyOrder(bobsDefault, bobsLab);
         assertThat(report.removedUsers()).containsExactly("bob");
-        assertThat(spawner.list()).extracting(WorkspaceStatus::ref).containsExactly(kept);
+        assertThat(spawner.list()).extracting(WorkspaceStatus::ref).containsExactly(alicesWorkspace);
     }
 
     @Test

@@ -101,7 +101,7 @@ class IdleCullerTest {
     }
 
     @Test
-    void serverWithoutActivityIsIdleOnlyAfterTheTimeout() {
+    void unseenServerIdleAfterTimeout() {
         WorkspaceRef quiet = new WorkspaceRef("mlhub", "dave", "");
         registry.servers.clear();
         registry.server(quiet, true);

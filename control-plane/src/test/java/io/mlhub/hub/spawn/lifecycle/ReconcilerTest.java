@@ -24,7 +24,7 @@ class ReconcilerTest {
     }
 
     @Test
-    void restartedHubAdoptsRunningWorkspacesAndRepairsTheRest() throws Exception {
+    void restartedHubAdoptsAndRepairs() throws Exception {
         ProcessSpawner previous = ProcessWorkspaces.spawner(data);
         WorkspaceRef running = ProcessWorkspaces.start(previous, "alice", "", null);
         WorkspaceRef orphan = ProcessWorkspaces.start(previous, "carol", "", null);

@@ -143,6 +143,8 @@ class ProcessSpawnerTest {
         ProcessSpawner first = spawner(config(SLEEPER));
         WorkspaceSpec spec = spec("erin", "notes", List.of());
         StartedWorkspace workspace = first.start(spec, (percent, message) -> {});
+        await().atMost(10, TimeUnit.SECONDS).until(
+                () -> first.status(spec.ref()).orElseThrow().lastLogLines().contains("sleeping"));
 
         ProcessSpawner second = spawner(config(SLEEPER));
         List<WorkspaceStatus> listed = second.list();
@@ -176,7 +178,7 @@ class ProcessSpawnerTest {
     }
 
     @Test
-    void environmentHasTheSpawnVariablesAndNoHubSecrets() throws Exception {
+    void environmentExcludesHubSecrets() throws Exception {
         ProcessSpawner spawner = spawner(config(List.of("sh", "-c", "env > env.txt; exec sleep 600")));
         WorkspaceOptions options = new WorkspaceOptions("img", 1.5, null, 0, List.of(), Map.of("COLOUR", "blue"),
                 null, null, false);
@@ -200,15 +202,15 @@ class ProcessSpawnerTest {
     @Test
     void deleteKeepsOrRemovesTheHomeFolder() throws Exception {
         ProcessSpawner spawner = spawner(config(SLEEPER));
-        WorkspaceRef kept = spec("hana", "a", List.of()).ref();
+        WorkspaceRef keptHome = spec("hana", "a", List.of()).ref();
         WorkspaceRef removed = spec("hana", "b", List.of()).ref();
         spawner.start(spec("hana", "a", List.of()), (percent, message) -> {});
         spawner.start(spec("hana", "b", List.of()), (percent, message) -> {});
 
-        spawner.delete(kept, false);
+        spawner.delete(keptHome, false);
         spawner.delete(removed, true);
 
-        assertThat(spawner.status(kept)).isEmpty();
+        assertThat(spawner.status(keptHome)).isEmpty();
         assertThat(spawner.status(removed)).isEmpty();
         assertThat(data.resolve("workspaces/ws-mlhub-hana-a/home")).isDirectory();
         assertThat(data.resolve("workspaces/ws-mlhub-hana-b")).doesNotExist();
@@ -216,7 +218,7 @@ class ProcessSpawnerTest {
     }
 
     @Test
-    void sshdAcceptsTheUsersKeysAndUpdatesWithoutRestart() throws Exception {
+    void sshdKeysUpdateWithoutRestart() throws Exception {
         Path oldKey = keyPair("old");
         Path newKey = keyPair("new");
         ProcessSpawner spawner = spawner(config(SLEEPER).withSshd(true));
