@@ -191,7 +191,14 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
         copyAuthorizedKeys(id, spec.sshPublicKeys());
 
         progress.report(60, "starting the container");
-        docker.startContainerCmd(id).exec();
+        try {
+            docker.startContainerCmd(id).exec();
+        } catch (RuntimeException startFailed) {
+            // A container the engine cannot start (such as one asking for GPUs it lacks) would fail the same
+            // way at every later start, so it goes now and the next start creates it afresh.
+            docker.removeContainerCmd(id).withForce(true).exec();
+            throw startFailed;
+        }
         logger.info("workspace started engine=docker workspace={} container={} image={} network={}", name,
                 shortId(id), settings.image(), network);
         return afterStart(id, spec.ref());

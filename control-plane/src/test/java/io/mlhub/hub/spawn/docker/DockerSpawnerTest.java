@@ -317,6 +317,58 @@ class DockerSpawnerTest {
     }
 
     @Test
+    void gpuRequestWithoutEngineSupportFailsClearly() throws Exception {
+        WorkspaceOptions gpus = new WorkspaceOptions(TINY, null, null, 1, List.of(), Map.of(), null, null, false);
+        WorkspaceSpec spec = new WorkspaceSpec(new WorkspaceRef(hubName, "mia", ""), gpus, Map.of(), "/user/mia/",
+                List.of(), null);
+        assumeTrue(!spawner.capabilities().gpus(), "this engine has GPU support");
+
+        assertThatThrownBy(() -> spawner.start(spec, (percent, message) -> {}))
+                .isInstanceOf(SpawnException.class)
+                .hasMessageContaining("Docker engine failed to start workspace")
+                .hasMessageContaining("gpu");
+        assertThat(spawner.status(spec.ref())).as("the container that cannot start is removed").isEmpty();
+    }
+
+    @Test
+    void failedNetworkJoinFailsTheSpawnAtOnce() throws Exception {
+        DockerSpawnerConfig defaults = DockerSpawnerConfig.defaults(hubName);
+        DockerSpawnerConfig withMissingHub = new DockerSpawnerConfig(hubName, defaults.dockerHost(),
+                defaults.workspacePort(), defaults.sshPort(), defaults.stopTimeout(), defaults.logLines(),
+                "mlhub-test-no-such-hub-container");
+        try (DockerSpawner joining = new DockerSpawner(withMissingHub)) {
+            assertThatThrownBy(() -> joining.start(spec("nora", "", TINY, Map.of()), (percent, message) -> {}))
+                    .isInstanceOf(SpawnException.class)
+                    .hasMessageContaining("the hub's container mlhub-test-no-such-hub-container failed to join network "
+                            + WorkspaceNames.network(hubName, "nora"));
+        }
+        assertThat(spawner.status(new WorkspaceRef(hubName, "nora", ""))).isEmpty();
+    }
+
+    @Test
+    void concurrentStartsOfOneUserShareOneNetwork() throws Exception {
+        List<WorkspaceSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            specs.add(spec("olga", "s" + i, TINY, Map.of()));
+        }
+
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<StartedWorkspace>> started = new ArrayList<>();
+            for (WorkspaceSpec spec : specs) {
+                started.add(threads.submit(() -> spawner.start(spec, (percent, message) -> {})));
+            }
+            for (var future : started) {
+                assertThat(future.get(60, TimeUnit.SECONDS).httpTarget()).isNotNull();
+            }
+        }
+
+        assertThat(spawner.list()).hasSize(6).allMatch(WorkspaceStatus::running);
+        assertThat(docker.listNetworksCmd().withFilter("label", List.of("mlhub.origin=" + hubName)).exec())
+                .extracting(com.github.dockerjava.api.model.Network::getName)
+                .containsExactly(WorkspaceNames.network(hubName, "olga"));
+    }
+
+    @Test
     void nameTakenByAForeignContainerIsNotAdopted() throws Exception {
         WorkspaceRef ref = new WorkspaceRef(hubName, "ivan", "");
         String id = docker.createContainerCmd(TINY).withName(WorkspaceNames.container(ref))
