@@ -350,6 +350,10 @@ public final class ProcessSpawner implements Spawner {
 
     private WorkspaceStatus toStatus(Path directory, WorkspaceState state) throws SpawnException {
         boolean running = isRunning(state);
+        if (!running && Processes.isAlive(state.sshd())) {
+            // The workspace died while no hub watched it (or before this hub adopted it); its sshd goes too.
+            exitWatchers.execute(() -> terminateQuietly(state.sshd()));
+        }
         List<String> lastLines;
         try {
             lastLines = LogTail.lastLines(directory.resolve("workspace.log"), config.logLines());
@@ -362,6 +366,14 @@ public final class ProcessSpawner implements Spawner {
                 running ? httpTarget(state) : null,
                 running ? sshAddress(state) : null,
                 state.expiresAt(), lastLines);
+    }
+
+    private void terminateQuietly(@Nullable ProcessId process) {
+        try {
+            Processes.terminate(process, config.stopTimeout());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Returns the exit code of a workspace whose process is gone, when this hub started it. */

@@ -164,6 +164,37 @@ class ProcessSpawnerTest {
     }
 
     @Test
+    void workspaceSurvivesKilledHub() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process hubProcess = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                HubProcessMain.class.getName(), data.toString())
+                .redirectErrorStream(true)
+                .start();
+        started.add(new WorkspaceRef("mlhub", "zoe", ""));
+        String workspacePid;
+        try (var output = new java.io.BufferedReader(new java.io.InputStreamReader(hubProcess.getInputStream()))) {
+            String line;
+            do {
+                line = output.readLine();
+            } while (line != null && !line.startsWith("started "));
+            assertThat(line).as("the stand-in hub started a workspace").isNotNull();
+            workspacePid = line.substring("started ".length());
+
+            hubProcess.destroyForcibly();
+            assertThat(hubProcess.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        ProcessSpawner restarted = spawner(config(SLEEPER));
+        List<WorkspaceStatus> listed = restarted.list();
+
+        assertThat(hubProcess.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        assertThat(listed).singleElement().satisfies(status -> {
+            assertThat(status.running()).as("the workspace outlived the hub").isTrue();
+            assertThat(status.engineId()).isEqualTo(workspacePid);
+        });
+    }
+
+    @Test
     void processIgnoringSigtermIsKilled() throws Exception {
         ProcessSpawner spawner = spawner(config(List.of("sh", "-c", "trap '' TERM; echo ready; "
                 + "while true; do sleep 1; done")).withStopTimeout(Duration.ofMillis(500)));
