@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>NOTE: workspaces run as the hub's own operating-system user, without CPU, memory or network
  * isolation, so this mode suits a single trusted team or a laptop; use Docker to isolate users.
  */
-public final class ProcessSpawner implements Spawner {
+public final class ProcessSpawner implements Spawner, AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ProcessSpawner.class);
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final List<String> INHERITED_ENVIRONMENT = List.of("PATH", "LANG", "LC_ALL", "TZ", "SHELL");
@@ -65,9 +65,13 @@ public final class ProcessSpawner implements Spawner {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    /** Processes this hub started, by workspace name; the only ones whose exit codes it can read. */
+    /**
+     * Processes this hub started, by workspace name; the only ones whose exit codes it can read. An entry
+     * stays after its process exits, so that a status read racing the exit record still gets the code.
+     */
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final ExecutorService exitWatchers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closed;
 
     public ProcessSpawner(ProcessSpawnerConfig config) {
         this.config = requireNonNull(config, "config");
@@ -223,6 +227,9 @@ public final class ProcessSpawner implements Spawner {
     }
 
     private void recordExit(Path directory, Process exited) {
+        if (closed) {
+            return;
+        }
         String name = directory.getFileName().toString();
         ReentrantLock lock = lock(name);
         lock.lock();
@@ -234,8 +241,6 @@ public final class ProcessSpawner implements Spawner {
                     return;
                 }
                 writeState(directory, state.get().withExit(exited.exitValue()));
-                // The exit code is in the state file now, so status() no longer needs the Process object.
-                children.remove(name, exited);
                 if (!state.get().stopped()) {
                     logger.info("workspace exited engine=process workspace={} pid={} exitCode={}", name,
                             exited.pid(), exited.exitValue());
@@ -286,6 +291,7 @@ public final class ProcessSpawner implements Spawner {
         lock.lock();
         try {
             Path directory = workspacesDirectory.resolve(name);
+            children.remove(name);
             try {
                 for (String entry : List.of("state.json", "workspace.log", "workspace.log.1", "ssh")) {
                     deleteRecursively(directory.resolve(entry));
@@ -463,6 +469,16 @@ public final class ProcessSpawner implements Spawner {
                 Files.deleteIfExists(entry);
             }
         }
+    }
+
+    /**
+     * Stops watching the workspaces; they keep running, and a new spawner on the same data folder adopts them.
+     * After this, only one spawner writes their state files.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        exitWatchers.shutdownNow();
     }
 
     /** Returns the lock that orders starts, stops and exit records of one workspace. */

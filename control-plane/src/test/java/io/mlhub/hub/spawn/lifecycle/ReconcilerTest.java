@@ -30,6 +30,7 @@ class ReconcilerTest {
         WorkspaceRef orphan = ProcessWorkspaces.start(previous, "carol", "", null);
         WorkspaceRef died = ProcessWorkspaces.start(previous, "dave", "x", null);
         previous.stop(died);
+        previous.close();
         WorkspaceRef vanished = new WorkspaceRef("mlhub", "bob", "");
         InMemoryRegistry registry = new InMemoryRegistry()
                 .server(running, false)

@@ -70,6 +70,7 @@ class ProcessSpawnerTest {
         for (WorkspaceRef ref : started) {
             spawners.getFirst().delete(ref, true);
         }
+        spawners.forEach(ProcessSpawner::close);
         hub.stop(0);
     }
 
@@ -146,6 +147,7 @@ class ProcessSpawnerTest {
         await().atMost(10, TimeUnit.SECONDS).until(
                 () -> first.status(spec.ref()).orElseThrow().lastLogLines().contains("sleeping"));
 
+        first.close();
         ProcessSpawner second = spawner(config(SLEEPER));
         List<WorkspaceStatus> listed = second.list();
 
@@ -160,7 +162,7 @@ class ProcessSpawnerTest {
         second.stop(spec.ref());
 
         assertThat(ProcessHandle.of(Long.parseLong(workspace.engineId())).filter(ProcessHandle::isAlive)).isEmpty();
-        assertThat(first.status(spec.ref())).get().extracting(WorkspaceStatus::running).isEqualTo(false);
+        assertThat(second.status(spec.ref())).get().extracting(WorkspaceStatus::running).isEqualTo(false);
     }
 
     @Test
