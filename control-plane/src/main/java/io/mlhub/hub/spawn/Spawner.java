@@ -36,4 +36,14 @@ public interface Spawner {
 
     /** Lists every workspace this hub created on the engine, found by its labels, for reconciliation. */
     List<WorkspaceStatus> list() throws SpawnException;
+
+    /**
+     * Replaces the SSH public keys the workspace's sshd accepts, so that keys the user added or removed take
+     * effect without a restart. A stopped workspace gets the keys of its {@link WorkspaceSpec} at its next start.
+     *
+     * @throws SpawnException when the workspace does not exist or the keys cannot be written
+     */
+    default void updateSshKeys(WorkspaceRef ref, List<String> sshPublicKeys) throws SpawnException {
+        throw new SpawnException("the " + engine() + " engine cannot update SSH keys of a running workspace");
+    }
 }
