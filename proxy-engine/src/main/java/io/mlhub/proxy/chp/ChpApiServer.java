@@ -166,8 +166,8 @@ public final class ChpApiServer implements AutoCloseable {
         }
 
         /**
-         * Sets how an API path becomes a route key; by default {@link RouteKeys#canonical(String)}, the form
-         * the proxy matches requests with.
+         * Sets how the percent-decoded path of an API request becomes a route key, in the form the proxy
+         * matches requests with.
          */
         public Builder routeKeys(UnaryOperator<String> canonicalizer) {
             this.routeKeys = requireNonNull(canonicalizer, "canonicalizer");

@@ -161,7 +161,7 @@ final class ChpRouteApi {
         }
         String key;
         try {
-            key = routeKeys.apply(normalize(routePath));
+            key = key(routePath);
         } catch (IllegalArgumentException e) {
             return ApiResponse.text(400, "Invalid route path '" + routePath + "': " + e.getMessage());
         }
@@ -186,13 +186,15 @@ final class ChpRouteApi {
         return ApiResponse.empty(204);
     }
 
+    /**
+     * Returns the route key of an API path suffix. As in CHP, the suffix is percent-decoded first, so
+     * {@code %2F} in it is a separator, and the key function then receives a decoded path.
+     *
+     * @throws IllegalArgumentException if the suffix does not decode or the key function rejects it
+     */
     private String key(String routePath) {
-        return routeKeys.apply(normalize(routePath));
-    }
-
-    /** Returns the path with one leading slash, as CHP's {@code cleanPath} does before the key is formed. */
-    private static String normalize(String routePath) {
-        return routePath.startsWith("/") ? routePath : "/" + routePath;
+        String decoded = percentDecode(routePath);
+        return routeKeys.apply(decoded.startsWith("/") ? decoded : "/" + decoded);
     }
 
     /** Returns the stored data: the whole body except {@code target} and {@code last_activity}. */
@@ -269,31 +271,50 @@ final class ChpRouteApi {
 
     /**
      * Returns a route key as CHP shows it: percent-decoded as UTF-8. JupyterHub quotes the keys it reads
-     * again, so a key returned still encoded would not match the route it wrote.
+     * again, so a key returned still encoded would not match the route it wrote. A key that does not decode
+     * is returned as it is.
      */
     static String displayKey(String key) {
-        if (key.indexOf('%') < 0) {
+        try {
+            return percentDecode(key);
+        } catch (IllegalArgumentException e) {
             return key;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(key.length());
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            int high = i + 2 < key.length() ? Character.digit(key.charAt(i + 1), 16) : -1;
-            int low = i + 2 < key.length() ? Character.digit(key.charAt(i + 2), 16) : -1;
-            if (c == '%' && high >= 0 && low >= 0) {
-                bytes.write(high * 16 + low);
-                i += 2;
-            } else {
+    }
+
+    /**
+     * Decodes {@code %XX} sequences as UTF-8, as JavaScript's {@code decodeURIComponent} does for CHP; unlike
+     * form decoding, {@code +} stays a plus sign.
+     *
+     * @throws IllegalArgumentException if a sequence is incomplete or the bytes are not UTF-8
+     */
+    static String percentDecode(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '%') {
                 bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
             }
+            int high = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+            int low = i + 2 < text.length() ? Character.digit(text.charAt(i + 2), 16) : -1;
+            if (high < 0 || low < 0) {
+                throw new IllegalArgumentException("incomplete percent-encoding at index " + i);
+            }
+            bytes.write(high * 16 + low);
+            i += 2;
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
-            return key;
+            throw new IllegalArgumentException("percent-encoded bytes are not UTF-8", e);
         }
     }
 

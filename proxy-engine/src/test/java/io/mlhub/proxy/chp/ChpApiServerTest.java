@@ -229,6 +229,22 @@ class ChpApiServerTest {
     }
 
     @Test
+    void encodedSlashInApiPathIsASeparator() throws Exception {
+        send("POST", "/api/routes/a%2Fb", "{\"target\":\"http://127.0.0.1:9\"}");
+
+        assertThat(send("GET", "/api/routes/a/b", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void pathThatIsNotUtf8Is400() throws Exception {
+        HttpResponse<String> response = send("POST", "/api/routes/a%C3%28", "{\"target\":\"http://127.0.0.1:9\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).startsWith("Invalid route path '/a%C3%28'");
+        assertThat(routes.size()).isZero();
+    }
+
+    @Test
     void oversizedBodyIs413() throws Exception {
         String body = "{\"target\":\"http://127.0.0.1:9\",\"pad\":\"" + "x".repeat(5000) + "\"}";
 
