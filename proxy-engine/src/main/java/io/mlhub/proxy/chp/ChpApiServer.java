@@ -144,7 +144,7 @@ public final class ChpApiServer implements AutoCloseable {
         private final RouteTable routes;
         private @Nullable String authToken;
         private @Nullable PrometheusMeterRegistry prometheus;
-        private UnaryOperator<String> routeKeys = RouteKeys::canonical;
+        private UnaryOperator<String> routeKeys = RouteKeys::canonicalFromDecoded;
         private boolean ownersFromData;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -167,7 +167,7 @@ public final class ChpApiServer implements AutoCloseable {
 
         /**
          * Sets how the percent-decoded path of an API request becomes a route key, in the form the proxy
-         * matches requests with.
+         * matches requests with; by default {@link RouteKeys#canonicalFromDecoded(String)}.
          */
         public Builder routeKeys(UnaryOperator<String> canonicalizer) {
             this.routeKeys = requireNonNull(canonicalizer, "canonicalizer");
