@@ -57,7 +57,7 @@ final class ProxyCommand implements Callable<Integer> {
     private static final int USAGE_ERROR = 2;
     private static final int START_ERROR = 1;
 
-    /** CHP flags accepted for compatibility with no effect here; the value says whether one follows. */
+    /** CHP flags accepted for compatibility with no effect here, mapped to whether the flag takes a value. */
     private static final Map<String, Boolean> IGNORED_FLAGS = Map.ofEntries(
             Map.entry("--no-x-forward", false),
             Map.entry("--no-prepend-path", false),
@@ -113,7 +113,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Nullable String defaultTarget;
 
     @Option(names = "--error-target", paramLabel = "URL",
-            description = "Error page server; accepted, but errors are answered as plain text for now.")
+            description = "URL of the error page server. Accepted, but proxy errors get plain-text responses for now.")
     @Nullable String errorTarget;
 
     @Option(names = "--ssl-key", paramLabel = "FILE", description = "PEM private key of the public port.")
@@ -313,8 +313,8 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         if (errorTarget != null) {
-            // TODO: fetch error pages from --error-target; until then proxy errors are short plain-text answers.
-            logger.warn("option --error-target is accepted but proxy errors are answered as plain text");
+            // TODO: fetch error pages from --error-target. Until then, proxy errors get short plain-text responses.
+            logger.warn("option --error-target is accepted, but proxy errors get plain-text responses");
         }
     }
 

@@ -43,7 +43,7 @@ class JupyterHubProxyIT {
     }
 
     @Test
-    void jupyterHubStartsProxyAndLoginPageIsReachable() throws Exception {
+    void hubLoginPageThroughProxy() throws Exception {
         Path jar = Path.of(System.getProperty("mlhub.jar", "target/mlhub.jar")).toAbsolutePath();
         assertThat(jar).as("built by mvn package").isRegularFile();
         int publicPort = freePort();

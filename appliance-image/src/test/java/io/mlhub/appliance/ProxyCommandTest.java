@@ -57,7 +57,7 @@ class ProxyCommandTest {
     }
 
     @Test
-    void badValuesFailWithOneLineNamingTheFlag() {
+    void badValuesNameTheFlag() {
         assertThatThrownBy(() -> parse("--port", "http").settings()).hasMessage(
                 "--port: 'http' (expected: a port number 0-65535)");
         assertThatThrownBy(() -> parse("--api-port", "70000").settings()).hasMessageStartingWith("--api-port: '70000'");
@@ -72,7 +72,7 @@ class ProxyCommandTest {
     }
 
     @Test
-    void badValueExitsNonZeroWithOneLineAndNoStackTrace() throws Exception {
+    void badValueExitsWithOneLine() throws Exception {
         Process process = startMain(List.of("proxy", "--port", "eighty"), null);
 
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();

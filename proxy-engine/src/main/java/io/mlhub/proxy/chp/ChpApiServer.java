@@ -159,7 +159,7 @@ public final class ChpApiServer implements AutoCloseable {
             return this;
         }
 
-        /** Serves {@code registry} at {@code /metrics}; without it that path answers 404. */
+        /** Serves {@code registry} at {@code /metrics}; without it that path returns 404. */
         public Builder prometheus(@Nullable PrometheusMeterRegistry registry) {
             this.prometheus = registry;
             return this;

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *         .initiallyReady(false)
  *         .build()
  *         .start();
- * // ... once the hub answers:
+ * // ... once the hub responds:
  * server.setReady(true);
  * }</pre>
  *
@@ -139,7 +139,7 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Returns whether HTTP requests are passed to the proxy rather than answered with 503. */
+    /** Returns whether HTTP requests are passed to the proxy rather than rejected with 503. */
     public boolean isReady() {
         return ready.get();
     }
@@ -274,7 +274,7 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets the {@code Retry-After} of the 503 answers while not ready (default 5 seconds). */
+        /** Sets the {@code Retry-After} of the 503 responses while not ready (default 5 seconds). */
         public Builder retryAfter(Duration delay) {
             requireNonNull(delay, "delay");
             if (delay.isNegative() || delay.toSeconds() > Integer.MAX_VALUE) {

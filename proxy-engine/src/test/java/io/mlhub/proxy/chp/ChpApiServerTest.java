@@ -61,7 +61,7 @@ class ChpApiServerTest {
     }
 
     @Test
-    void postedRouteIsListedWithDataAndLastActivity() throws Exception {
+    void postedRouteIsListed() throws Exception {
         HttpResponse<String> created = send("POST", "/api/routes/user/alice",
                 "{\"user\":\"alice\",\"server_name\":\"\",\"target\":\"http://127.0.0.1:54949\",\"jupyterhub\":true,\"n\":1}");
         HttpResponse<String> listed = send("GET", "/api/routes", null);
