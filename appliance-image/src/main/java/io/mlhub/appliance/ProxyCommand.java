@@ -183,6 +183,10 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private int run(ProxySettings settings) throws IOException {
+        // Registered before anything starts, so that a SIGTERM during start-up also ends in a clean stop.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+
         PathRouteTable routes = new PathRouteTable();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProxyMetrics metrics = new ProxyMetrics(registry);
@@ -319,8 +323,6 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private void awaitStopSignal() {
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
