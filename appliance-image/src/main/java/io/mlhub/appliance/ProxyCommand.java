@@ -49,6 +49,15 @@ import sun.misc.Signal;
         description = {
             "Runs the proxy engine alone, as a drop-in for configurable-http-proxy.",
             "The route API token is read from the environment variable CONFIGPROXY_AUTH_TOKEN."
+        },
+        footer = {
+            "",
+            "Also accepted for compatibility with configurable-http-proxy, with no effect (a warning is logged):",
+            "  --no-x-forward --no-prepend-path --no-include-prefix --auto-rewrite --change-origin --insecure",
+            "  --protocol-rewrite --custom-header --storage-backend --redirect-port --redirect-to --error-path",
+            "  --ssl-ca --ssl-protocol --ssl-ciphers --ssl-dhparam --ssl-allow-rc4 --ssl-request-cert",
+            "  --ssl-reject-unauthorized --api-ssl-* --client-ssl-* --metrics-ip --metrics-port --socket",
+            "  --api-socket --metrics-socket. Metrics are served at /metrics on the route API port."
         })
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger logger = LoggerFactory.getLogger(ProxyCommand.class);

@@ -199,6 +199,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void drain() {
+        // NOTE: idle keep-alive HTTP connections and SSH sessions get no signal to finish, so they keep the
+        // drain waiting until the timeout and are then closed.
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (!channels.isEmpty() && System.nanoTime() < deadline) {
             try {

@@ -157,6 +157,35 @@ class ProxyServerTest {
     }
 
     @Test
+    void proxyProtocolHeaderSetsClientAddress() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .sniff(SniffConfig.defaults().withProxyProtocol(true)));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("PROXY TCP4 192.0.2.7 127.0.0.1 40000 80\r\n"
+                    + "GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello path=/who secure=false client=192.0.2.7\n");
+        }
+    }
+
+    @Test
+    void proxyProtocolHeaderIsRejectedByDefault() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("PROXY TCP4 192.0.2.7 127.0.0.1 40000 80\r\n"
+                    + "GET /who HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(socket.getInputStream().readAllBytes()).as("closed without an answer").isEmpty();
+        }
+    }
+
+    @Test
     void unknownBytesAreClosed() throws Exception {
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()).tls(tls()));
 
