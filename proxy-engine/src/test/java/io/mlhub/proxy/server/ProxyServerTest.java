@@ -198,6 +198,36 @@ class ProxyServerTest {
     }
 
     @Test
+    void vanishingClientsLeaveNoConnections() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()).tls(tls()));
+        byte[][] firstBytes = {ascii("G"), ascii("SSH"), {0x16, 0x03}, ascii("PROXY "), ascii("GET / HTTP/1.1\r\nHo")};
+
+        for (int i = 0; i < 50; i++) {
+            try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                socket.getOutputStream().write(firstBytes[i % firstBytes.length]);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isZero());
+    }
+
+    @Test
+    void slowSnifferIsClosedAtTimeout() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .sniff(new SniffConfig(Duration.ofMillis(200), Duration.ofMillis(800), false)));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GE"));
+            long start = System.nanoTime();
+
+            assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed by the sniff timeout, not at once")
+                    .isGreaterThan(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
     void openConnectionsAreCountedByProtocol() throws Exception {
         ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()).metrics(metrics));
@@ -257,6 +287,10 @@ class ProxyServerTest {
 
     private static InetSocketAddress loopback() {
         return new InetSocketAddress("127.0.0.1", 0);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String readLine(InputStream in) throws IOException {
