@@ -672,7 +672,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void onIdle(String leg) {
         if (phase == Phase.FORWARDING) {
-            abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT, leg + " idle for " + config.upstreamIdleTimeout());
+            abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "no traffic on the " + leg + " leg for " + config.upstreamIdleTimeout());
         } else if (phase == Phase.TUNNEL) {
             logger.debug("{} closing idle websocket tunnel", ctx.channel());
             closeNow("websocket idle");
