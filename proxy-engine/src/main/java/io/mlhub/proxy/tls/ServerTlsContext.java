@@ -90,7 +90,13 @@ public final class ServerTlsContext implements AutoCloseable {
      * @throws IOException if the files cannot be read or hold no usable certificate and key
      */
     public static ServerTlsContext create(TlsConfig config) throws IOException {
+        return create(config, chooseProvider());
+    }
+
+    /** Creates the context with a given TLS implementation; tests use it to run the JDK fallback. */
+    static ServerTlsContext create(TlsConfig config, SslProvider provider) throws IOException {
         requireNonNull(config, "config");
+        requireNonNull(provider, "provider");
         Path certificate = config.certificateFile();
         Path privateKey = config.privateKeyFile();
         if (config.isSelfSigned()) {
@@ -99,7 +105,7 @@ public final class ServerTlsContext implements AutoCloseable {
             privateKey = stored.privateKey();
         }
 
-        ServerTlsContext context = new ServerTlsContext(certificate, privateKey, chooseProvider());
+        ServerTlsContext context = new ServerTlsContext(certificate, privateKey, provider);
         logger.info("tls ready provider={} certificate={} subject=\"{}\" notAfter={}",
                 context.provider, certificate, context.currentCertificate.getSubjectX500Principal(),
                 context.currentCertificate.getNotAfter().toInstant());
