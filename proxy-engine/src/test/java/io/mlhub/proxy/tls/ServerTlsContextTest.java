@@ -105,7 +105,7 @@ class ServerTlsContextTest {
     void jdkFallbackServesCurl() throws Exception {
         try (ServerTlsContext context = ServerTlsContext.create(TlsConfig.selfSigned(dataDirectory), SslProvider.JDK);
                 ProxyServer server = ProxyServer.builder(new InetSocketAddress("127.0.0.1", 0),
-                                (pipeline, connection) -> pipeline.addLast(new ByteToBannerHandler()))
+                                (pipeline, connection) -> pipeline.addLast(new StageBannerHandler()))
                         .tls(context)
                         .drainTimeout(Duration.ZERO)
                         .build()
@@ -118,7 +118,7 @@ class ServerTlsContextTest {
 
             assertThat(output).contains("SSL connection using TLSv1.3");
             assertThat(output).contains("ALPN: server accepted http/1.1");
-            assertThat(output).contains(ByteToBannerHandler.BANNER);
+            assertThat(output).contains(StageBannerHandler.BANNER);
         }
     }
 
@@ -166,7 +166,7 @@ class ServerTlsContextTest {
     }
 
     /** Writes a fixed line to the client as soon as the HTTP stage is installed, after the handshake. */
-    private static final class ByteToBannerHandler extends ChannelInboundHandlerAdapter {
+    private static final class StageBannerHandler extends ChannelInboundHandlerAdapter {
         static final String BANNER = "tls stage reached";
 
         @Override
