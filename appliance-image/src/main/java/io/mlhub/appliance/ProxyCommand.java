@@ -56,8 +56,8 @@ import sun.misc.Signal;
             "  --no-x-forward --no-prepend-path --no-include-prefix --auto-rewrite --change-origin --insecure",
             "  --protocol-rewrite --custom-header --storage-backend --redirect-port --redirect-to --error-path",
             "  --ssl-ca --ssl-protocol --ssl-ciphers --ssl-dhparam --ssl-allow-rc4 --ssl-request-cert",
-            "  --ssl-reject-unauthorized --api-ssl-* --client-ssl-* --metrics-ip --metrics-port --socket",
-            "  --api-socket --metrics-socket. Metrics are served at /metrics on the route API port."
+            "  --ssl-reject-unauthorized --api-ssl-* --client-ssl-* --socket --api-socket --metrics-socket.",
+            "Prometheus metrics are served at /metrics on the route API port, and on --metrics-port if set."
         })
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger logger = LoggerFactory.getLogger(ProxyCommand.class);
@@ -97,8 +97,6 @@ final class ProxyCommand implements Callable<Integer> {
             Map.entry("--client-ssl-key", true),
             Map.entry("--client-ssl-cert", true),
             Map.entry("--client-ssl-ca", true),
-            Map.entry("--metrics-ip", true),
-            Map.entry("--metrics-port", true),
             Map.entry("--socket", true),
             Map.entry("--api-socket", true),
             Map.entry("--metrics-socket", true));
@@ -157,6 +155,14 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--proxy-timeout", paramLabel = "MS",
             description = "Time an upstream may stay silent during a request, in milliseconds.")
     @Nullable String proxyTimeout;
+
+    @Option(names = "--metrics-ip", defaultValue = "", paramLabel = "ADDRESS",
+            description = "Address of the metrics port (default: all interfaces).")
+    String metricsIp;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serves /metrics on this port too (default: only on the route API port).")
+    @Nullable String metricsPort;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Writes the process id to FILE while running.")
     @Nullable Path pidFile;
@@ -224,6 +230,9 @@ final class ProxyCommand implements Callable<Integer> {
                     .build()
                     .start();
             started.add(api);
+            if (settings.metricsAddress() != null) {
+                started.add(ChpApiServer.metricsOnly(settings.metricsAddress()).prometheus(registry).build().start());
+            }
             writePidFile();
 
             logger.info("proxy ready public={} api={} default-target={}", server.localAddress(), api.localAddress(),
@@ -285,12 +294,18 @@ final class ProxyCommand implements Callable<Integer> {
         if (apiPort == null && publicPort == 65535) {
             throw new IllegalArgumentException("--port: 65535 leaves no port for the route API (set --api-port)");
         }
+        InetSocketAddress metricsAddress = null;
+        if (metricsPort != null) {
+            int port = parsePort("--metrics-port", metricsPort);
+            metricsAddress = metricsIp.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(metricsIp, port);
+        }
         Duration headTimeout = keepAliveTimeout != null
                 ? parseMillis("--keep-alive-timeout", keepAliveTimeout)
                 : timeout != null ? parseMillis("--timeout", timeout) : null;
         return new ProxySettings(
                 ip.isEmpty() ? new InetSocketAddress(publicPort) : new InetSocketAddress(ip, publicPort),
                 new InetSocketAddress(apiIp, routeApiPort),
+                metricsAddress,
                 defaultTarget == null ? null : parseUrl("--default-target", defaultTarget),
                 errorTarget == null ? null : parseUrl("--error-target", errorTarget),
                 sslCert,
@@ -431,6 +446,7 @@ final class ProxyCommand implements Callable<Integer> {
     record ProxySettings(
             InetSocketAddress publicAddress,
             InetSocketAddress apiAddress,
+            @Nullable InetSocketAddress metricsAddress,
             @Nullable URI defaultTarget,
             @Nullable URI errorTarget,
             @Nullable Path certificate,

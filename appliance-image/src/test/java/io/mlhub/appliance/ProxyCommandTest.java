@@ -45,7 +45,15 @@ class ProxyCommandTest {
 
         assertThat(settings.apiAddress().getPort()).isEqualTo(9001);
         assertThat(settings.apiAddress().getHostString()).isEqualTo("localhost");
+        assertThat(settings.metricsAddress()).as("no metrics port unless asked").isNull();
         assertThat(settings.publicAddress().getAddress().isAnyLocalAddress()).isTrue();
+    }
+
+    @Test
+    void metricsPortIsParsed() {
+        ProxyCommand.ProxySettings settings = parse("--metrics-ip", "127.0.0.1", "--metrics-port", "9100").settings();
+
+        assertThat(settings.metricsAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 9100));
     }
 
     @Test

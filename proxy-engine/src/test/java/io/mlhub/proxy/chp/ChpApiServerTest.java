@@ -268,6 +268,25 @@ class ChpApiServerTest {
         assertThat(response.body()).contains("mlhub_proxy_open_connections{protocol=\"ssh\"} 0.0");
     }
 
+    @Test
+    void metricsOnlyPortServesNoRoutes() throws Exception {
+        try (ChpApiServer metricsOnly = ChpApiServer.metricsOnly(new InetSocketAddress("127.0.0.1", 0))
+                .prometheus(prometheus)
+                .build()
+                .start()) {
+            String url = "http://127.0.0.1:" + metricsOnly.localAddress().getPort();
+
+            HttpResponse<String> metrics = client.send(
+                    HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), BodyHandlers.ofString());
+            HttpResponse<String> api = client.send(HttpRequest.newBuilder(URI.create(url + "/api/routes"))
+                    .header("Authorization", "token " + TOKEN).build(), BodyHandlers.ofString());
+
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("mlhub_proxy_routes");
+            assertThat(api.statusCode()).isEqualTo(404);
+        }
+    }
+
     private HttpRequest.Builder authorized(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "token " + TOKEN);
     }
