@@ -135,6 +135,8 @@ class ServerTlsContextTest {
         try (ServerTlsContext context = ServerTlsContext.create(config)) {
             SslContext original = context.current();
             assertThat(context.reloadIfChanged()).as("nothing changed").isFalse();
+            Files.write(certificate, Files.readAllBytes(certificate));
+            assertThat(context.reloadIfChanged()).as("rewritten with the same contents").isFalse();
 
             Files.writeString(certificate, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
             assertThat(context.reloadIfChanged()).as("a broken file is not loaded").isFalse();
