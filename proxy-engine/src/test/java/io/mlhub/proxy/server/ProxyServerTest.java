@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,6 +125,7 @@ class ProxyServerTest {
     }
 
     @Test
+    @Tag("slow")
     void openSshClientBannerReachesAcceptor() throws Exception {
         RecordingSshAcceptor acceptor = new RecordingSshAcceptor();
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
