@@ -106,6 +106,9 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private long requestSentNanos;
     private long lastTunnelTouchMillis;
     private @Nullable UpstreamRelayHandler upstream;
+    private @Nullable HttpRequest sentHead;
+    private boolean sentOnPooledConnection;
+    private boolean retried;
 
     ClientRelayHandler(HttpProxy proxy, ClientConnection connection, ClientHttpCodec codec,
             IdleTimeoutHandler idleTimeout) {
@@ -308,6 +311,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         interimResponse = false;
         upstreamReusable = false;
         upstreamReadPaused = false;
+        retried = false;
+        sentHead = null;
     }
 
     /** Returns why the request's body framing is ambiguous, or {@code null} when it is clear. */
@@ -521,13 +526,16 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         prepareRequestHeaders(head, toolPrefix);
         phase = Phase.DISPATCHING;
 
-        UpstreamPool pool = proxy.pool(ctx.channel().eventLoop());
-        UpstreamRelayHandler pooled = pool.acquire(upstreamHost, upstreamPort);
+        UpstreamRelayHandler pooled = proxy.pool(ctx.channel().eventLoop()).acquire(upstreamHost, upstreamPort);
         if (pooled != null) {
-            attach(pooled);
+            attach(pooled, true);
             return;
         }
+        openUpstream(head);
+    }
 
+    private void openUpstream(HttpRequest head) {
+        UpstreamPool pool = proxy.pool(ctx.channel().eventLoop());
         UpstreamRelayHandler created = new UpstreamRelayHandler(upstreamHost, upstreamPort, pool, proxy.metrics(),
                 new IdleTimeoutHandler());
         ChannelFuture connect = proxy.connect(ctx.channel(), created);
@@ -559,7 +567,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (future.isSuccess()) {
-            attach(created);
+            attach(created, false);
             return;
         }
 
@@ -571,9 +579,11 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         reject(status, null);
     }
 
-    private void attach(UpstreamRelayHandler connected) {
+    private void attach(UpstreamRelayHandler connected, boolean pooled) {
         HttpRequest head = request;
         request = null;
+        sentHead = head;
+        sentOnPooledConnection = pooled;
         upstream = connected;
         connected.owner(this);
         phase = Phase.FORWARDING;
@@ -581,6 +591,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         Channel channel = connected.channel();
         requestSentNanos = System.nanoTime();
         channel.write(head);
+        if (requestComplete) {
+            // A retry: the request had no body, and its end was consumed by the first attempt.
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
         drainPending();
         channel.flush();
         channel.read();
@@ -659,11 +673,33 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             closeTunnelCount();
             phase = Phase.CLOSED;
             closeOnFlush(ctx.channel());
+        } else if (phase == Phase.FORWARDING && mayRetry()) {
+            logger.debug("{} pooled upstream {} closed before answering, retrying on a new connection",
+                    ctx.channel(), closed.channel());
+            retried = true;
+            request = sentHead;
+            phase = Phase.DISPATCHING;
+            openUpstream(sentHead);
         } else if (phase == Phase.FORWARDING) {
             Throwable failure = closed.failure();
             String reason = failure == null ? "upstream closed the connection" : "upstream failed: " + failure;
             abortExchange(HttpResponseStatus.BAD_GATEWAY, reason);
         }
+    }
+
+    /**
+     * Returns whether a request that failed on a pooled connection may be sent again on a new one: the upstream may
+     * have closed the idle connection just as the request went out (a race no client can avoid), so a request with
+     * no body and an idempotent method (RFC 9110 section 9.2.2) is retried once, before any answer arrived.
+     */
+    private boolean mayRetry() {
+        if (!sentOnPooledConnection || retried || responseStarted || !requestComplete || requestHasBody
+                || upgrade || sentHead == null) {
+            return false;
+        }
+        HttpMethod method = sentHead.method();
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
     }
 
     void upstreamIdle() {
@@ -919,6 +955,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = clientKeepAlive && !requestHasBody;
         phase = keepAlive ? Phase.DISCARDING : Phase.CLOSED;
         send(response, status, keepAlive);
+        if (keepAlive && requestComplete) {
+            // A failed retry: the end of this request was already read.
+            startWaiting();
+        }
         if (keepAlive) {
             drainPending();
             maybeReadClient();
