@@ -361,7 +361,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         int hostPartLength = 0;
         if (config.hostRouting()) {
             String host = RelayHeaders.hostWithoutPort(head.headers().get(HttpHeaderNames.HOST));
-            if (host != null && RouteKeys.normalize("/" + host).equals("/" + host)) {
+            if (host != null) {
+                if (!RelayHeaders.isValidHost(host)) {
+                    throw new IllegalArgumentException("invalid Host header");
+                }
                 key = "/" + host + (key.length() == 1 ? "" : key);
                 hostPartLength = host.length() + 1;
             }
