@@ -57,6 +57,7 @@ public final class HttpProxy implements AutoCloseable {
     private final @Nullable CachingCredentialResolver credentials;
     private final @Nullable ExecutorService ownedExecutor;
     private final ProxyMetrics metrics;
+    private final RequestRouter router;
     private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
     private final Map<Class<? extends Channel>, ChannelFactory<? extends Channel>> channelFactories =
             new ConcurrentHashMap<>();
@@ -66,6 +67,7 @@ public final class HttpProxy implements AutoCloseable {
         this.routes = builder.routes;
         this.config = builder.config;
         this.metrics = new ProxyMetrics(builder.registry);
+        this.router = new RequestRouter(routes, config);
         if (builder.resolver == null) {
             this.credentials = null;
             this.ownedExecutor = null;
@@ -132,6 +134,10 @@ public final class HttpProxy implements AutoCloseable {
 
     RouteTable routes() {
         return routes;
+    }
+
+    RequestRouter router() {
+        return router;
     }
 
     @Nullable CachingCredentialResolver credentials() {

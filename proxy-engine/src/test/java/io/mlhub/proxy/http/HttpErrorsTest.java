@@ -149,6 +149,25 @@ class HttpErrorsTest {
     }
 
     @Test
+    void requestOnAPooledConnectionThatClosesIsRetriedOnce() throws Exception {
+        try (SocketBackends.OneRequestPerConnection flaky = new SocketBackends.OneRequestPerConnection();
+                RawHttpClient client = new RawHttpClient(server.port())) {
+            routes.put(route("/flaky", flaky.port()));
+
+            RawHttpClient.Response first = client.get("/flaky/1", "");
+            await().until(() -> server.proxy().openUpstreamConnections() == 1);
+            RawHttpClient.Response second = client.get("/flaky/2", "");
+            client.send("POST /flaky/3 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+            RawHttpClient.Response withBody = client.readResponse(false);
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(flaky.accepted.get()).as("the retry opened a new connection").isEqualTo(2);
+            assertThat(withBody.status()).as("a request with a body is not retried").isEqualTo(502);
+        }
+    }
+
+    @Test
     void refusedUpstreamGets502AndTheConnectionStays() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             RawHttpClient.Response refused = client.get("/refused/x", "");
