@@ -199,6 +199,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void drain() {
+        closeConnectionsStillSniffing();
+
         // NOTE: idle keep-alive HTTP connections and SSH sessions get no signal to finish, so they keep the
         // drain waiting until the timeout and are then closed.
         long deadline = System.nanoTime() + drainTimeout.toNanos();
@@ -214,6 +216,17 @@ public final class ProxyServer implements AutoCloseable {
             logger.info("proxy closing connections left after drain-timeout={} count={}", drainTimeout,
                     channels.size());
             channels.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes connections that have not shown a protocol yet: no request of theirs is in progress. */
+    private void closeConnectionsStillSniffing() {
+        for (Channel channel : channels) {
+            channel.eventLoop().execute(() -> {
+                if (channel.pipeline().get(PortMultiplexHandler.class) != null) {
+                    channel.close();
+                }
+            });
         }
     }
 

@@ -265,6 +265,27 @@ class ProxyServerTest {
     }
 
     @Test
+    void closeEndsSniffingConnectionsWithoutWaiting() throws Exception {
+        ProxyServer server = ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .drainTimeout(Duration.ofSeconds(30))
+                .build()
+                .start();
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GE"));
+            await().untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(1));
+            long start = System.nanoTime();
+
+            server.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the drain timeout")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void usesNativeEpollOnLinux() throws Exception {
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()));
 
