@@ -113,11 +113,17 @@ public final class UserStore {
         });
     }
 
-    /** Records a failed login and locks the account until {@code lockUntil} when that is set. */
-    public void recordFailedLogin(long id, @Nullable Instant lockUntil) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET failed_logins = failed_logins + 1, "
-                        + "locked_until = COALESCE(:lock, locked_until) WHERE id = :id")
-                .bind("lock", lockUntil)
+    /** Counts one more failed login. */
+    public void recordFailedLogin(long id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = :id")
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Locks the account until {@code until} and starts counting failed logins afresh. */
+    public void lock(long id, Instant until) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET failed_logins = 0, locked_until = :until WHERE id = :id")
+                .bind("until", until)
                 .bind("id", id)
                 .execute());
     }
