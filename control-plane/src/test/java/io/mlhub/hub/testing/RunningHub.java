@@ -27,6 +27,11 @@ public final class RunningHub implements AutoCloseable {
         return new RunningHub(customise.apply(HubConfig.defaults(data).withDatabase(database)));
     }
 
+    /** Starts a hub with exactly {@code config}. */
+    public static RunningHub startWith(HubConfig config) throws Exception {
+        return new RunningHub(config);
+    }
+
     @Override
     public void close() throws Exception {
         server.stop();
