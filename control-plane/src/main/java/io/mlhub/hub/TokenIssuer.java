@@ -14,7 +14,7 @@ import io.mlhub.hub.store.UserRecord;
  * {@code mlhub token <user>} command. The token has all of the user's scopes and does not expire.
  */
 public final class TokenIssuer {
-    /** H2's error code for a file database that another process holds open. */
+    /** H2's error code for a file database that another process has open. */
     private static final int H2_DATABASE_IN_USE = 90020;
 
     private TokenIssuer() {}

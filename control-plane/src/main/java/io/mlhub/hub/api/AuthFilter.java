@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * Authenticates every request from the {@code Authorization: token|bearer} header or, failing that, the session
  * cookie. A cookie on a state-changing request counts only with the matching XSRF token; otherwise the request is
- * anonymous, as in JupyterHub 4. Unknown or expired credentials make a request anonymous; resources then answer
+ * anonymous, as in JupyterHub 4. Unknown or expired credentials make a request anonymous; resources then return
  * 403, never 401.
  */
 @PreMatching
@@ -40,7 +40,7 @@ final class AuthFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         if (request.getMethod().equals("OPTIONS") && request.getUriInfo().getPath().startsWith("hub/api")) {
-            // CORS preflight: JupyterHub answers OPTIONS on every API path with 200 and no authentication.
+            // CORS preflight: JupyterHub returns 200 for OPTIONS on every API path, without authentication.
             request.abortWith(Response.ok().build());
             return;
         }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link AuthFilter} found on a request.
+ * Authentication result of a request, as {@link AuthFilter} found it.
  *
  * @param caller the authenticated caller, or {@code null} for an anonymous request
  * @param xsrfRejected whether a session cookie was ignored because the XSRF token was missing or wrong
@@ -26,7 +26,7 @@ record RequestAuth(@Nullable Caller caller, boolean xsrfRejected) {
     }
 
     /**
-     * Returns the caller if it holds {@code scope} for {@code user} (and {@code server}), else throws 403 as
+     * Returns the caller if it has {@code scope} for {@code user} (and {@code server}), else throws 403 as
      * JupyterHub does, never 401.
      */
     Caller require(String scope, @Nullable String user, @Nullable String server) {
@@ -38,7 +38,7 @@ record RequestAuth(@Nullable Caller caller, boolean xsrfRejected) {
         return c;
     }
 
-    /** Returns the caller if it holds any of {@code scopes} for {@code user}. */
+    /** Returns the caller if it has any of {@code scopes} for {@code user}. */
     Caller requireAny(@Nullable String user, String... scopes) {
         Caller c = authenticated();
         for (String scope : scopes) {

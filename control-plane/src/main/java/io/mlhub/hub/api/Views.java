@@ -107,7 +107,7 @@ final class Views {
         return view;
     }
 
-    /** Returns the model {@code GET /hub/api/user} answers for the caller. */
+    /** Returns the model {@code GET /hub/api/user} returns for the caller. */
     Map<String, Object> self(Caller caller, List<ServerRecord> servers) {
         Map<String, Object> view = user(caller.user(), servers, caller.scopes(), false);
         view.put("admin", caller.user().isAdmin());

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sign-up, login and password changes for the hub's own accounts. A failed login answers the same whether the
+ * Sign-up, login and password changes for the hub's own accounts. A failed login gets the same response whether the
  * name exists, the password is wrong or the account is locked, and takes about as long.
  */
 public final class AccountService {
@@ -121,7 +121,7 @@ public final class AccountService {
             throw HubException.forbidden(LOGIN_FAILED);
         }
         if (!user.authorized()) {
-            logger.info("login refused user={} reason=not authorized", user.name());
+            logger.info("login rejected user={} reason=not authorized", user.name());
             throw HubException.forbidden("Your account is not authorized yet; ask an administrator to authorize "
                     + user.name());
         }

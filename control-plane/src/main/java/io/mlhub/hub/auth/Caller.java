@@ -10,7 +10,7 @@ import io.mlhub.hub.store.UserRecord;
  *
  * @param user the user the credential belongs to
  * @param credential the session, API token or OAuth token that authenticated the request
- * @param scopes the credential's scopes, already limited to what the user holds now
+ * @param scopes the credential's scopes, already limited to what the user has now
  * @param viaCookie whether the session cookie authenticated the request, so that XSRF rules apply
  * @param sessionSecret the session cookie's value when {@code viaCookie}, else {@code ""}
  */

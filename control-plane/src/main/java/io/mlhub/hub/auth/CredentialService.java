@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issues, resolves and revokes login sessions and API tokens. Secrets are returned once, at creation; only their
- * SHA-256 digests are stored. A token's scopes are limited at every use to what its owner holds at that moment,
+ * SHA-256 digests are stored. A token's scopes are limited at every use to what its owner has at that moment,
  * so an admin who loses admin rights loses them on every token too.
  */
 public final class CredentialService {
@@ -146,7 +146,7 @@ public final class CredentialService {
                 viaCookie ? secret : ""));
     }
 
-    /** Returns the token's scopes limited to what its owner holds now. */
+    /** Returns the token's scopes limited to what its owner has now. */
     public Scopes effectiveScopes(UserRecord owner, TokenRecord token) {
         Scopes held = Scopes.ofUser(owner.name(), owner.isAdmin());
         if (token.scopes().equals(INHERIT)) {

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dynamic whitelist: when enabled and its file exists, only the names listed in it may log in. The file holds
+ * The dynamic whitelist: when enabled and its file exists, only the names listed in it may log in. The file contains
  * one name per line; blank lines and lines starting with {@code #} are skipped. Names go through {@link NameRules},
  * so {@code Alice} in the file matches login {@code alice}; a line that breaks the rules is logged and ignored.
  * The file is read again whenever its modification time or size changes. Admins may always log in, so a file

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves the hub's session cookie and API tokens to identities for the proxy's edge check, and tells listeners
+ * Resolves the hub's session cookie and API tokens to identities for the proxy's edge check, and notifies listeners
  * when cached results may be stale (logout, revocation, user deletion, loss of admin rights). The appliance adapts
  * it to the proxy's resolver interface; calls hit the database, so callers cache and never call from an event loop.
  */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the hub's database lives.
+ * Location and credentials of the hub's database.
  *
  * @param jdbcUrl a {@code jdbc:h2:} or {@code jdbc:postgresql:} URL
  * @param user database user, or {@code null} for none

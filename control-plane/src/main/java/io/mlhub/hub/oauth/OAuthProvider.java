@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OAuth 2 authorization-code provider that {@code jupyterhub-singleuser} logs users in through. Each server has
- * its own client, whose secret is the server's API token; codes live five minutes and work once; access tokens
+ * its own client, whose secret is the server's API token. Codes live five minutes and work once. Access tokens
  * are API tokens of the user, bound to the login session, and live 14 days.
  */
 public final class OAuthProvider {

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * Where the control plane writes workspace routes: the in-process proxy, or a proxy in another process through
+ * Destination of the control plane's workspace routes: the in-process proxy, or a proxy in another process through
  * the configurable-http-proxy REST API. The control plane is the source of truth, so every method replaces what
  * the proxy had, and repeating a call is harmless. Implementations may block; they are called from virtual
  * threads.

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Turns a request's {@code user_options} JSON object into validated workspace options. The hub calls it before it
- * records or starts anything, so a bad value is a 400 answer and never a failed spawn later.
+ * records or starts anything, so a bad value gets a 400 response and never a failed spawn later.
  */
 @FunctionalInterface
 public interface OptionsValidator {

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The progress events of one spawn, kept so that a client that connects late still sees every step. The last
+ * The progress events of one spawn, kept so that a client that connects late still receives every step. The last
  * event is either {@code ready} or {@code failed}.
  */
 public final class ProgressLog {

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Waits until a workspace answers HTTP under its prefix: any status below 500 counts, as in JupyterHub. Between
- * attempts it asks the spawner whether the workspace still runs, so one that exits fails at once with its exit code
+ * Waits until a workspace responds over HTTP under its prefix: any status below 500 counts, as in JupyterHub. Between
+ * attempts it queries the spawner whether the workspace still runs, so one that exits fails at once with its exit code
  * and last log lines instead of after the timeout.
  */
 final class ReadinessProbe {
@@ -39,7 +39,7 @@ final class ReadinessProbe {
             Thread.sleep(pause);
             pause = Math.min(1000, pause * 2);
         }
-        throw new SpawnException("the server did not answer at " + url + " within " + timeout.toSeconds() + " s");
+        throw new SpawnException("the server did not respond at " + url + " within " + timeout.toSeconds() + " s");
     }
 
     private boolean answers(URI url) throws InterruptedException {

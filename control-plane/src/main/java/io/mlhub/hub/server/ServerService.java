@@ -42,10 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts and stops servers: validates options, records the server as spawning, asks the spawner to start the
- * workspace, waits until it answers over HTTP, then publishes its route. Stopping undoes each step; every step
+ * Starts and stops servers: validates options, records the server as spawning, calls the spawner to start the
+ * workspace, waits until it responds over HTTP, then publishes its route. Stopping undoes each step; every step
  * may be repeated, so a stop after a half-finished start cleans up whatever exists. Engine calls run on virtual
- * threads; a request waits for them only up to the slow-spawn timeout and then answers 202.
+ * threads; a request waits for them only up to the slow-spawn timeout and then returns 202.
  */
 public final class ServerService implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ServerService.class);
@@ -64,7 +64,7 @@ public final class ServerService implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> operations = new ConcurrentHashMap<>();
     private final Map<String, ProgressLog> progress = new ConcurrentHashMap<>();
 
-    /** What a start or stop request did. */
+    /** Result of a start or stop request. */
     public enum Outcome {
         /** Finished within the slow-spawn timeout: 201 for a start, 204 for a stop. */
         DONE,
@@ -230,7 +230,7 @@ public final class ServerService implements AutoCloseable {
             WorkspaceSpec spec = new WorkspaceSpec(ref, options, environment, prefix, keys, record.expiresAt());
             StartedWorkspace started = spawner.start(spec, log::add);
             store.servers().setEngineId(record.id(), started.engineId());
-            log.add(90, "Waiting for the server to answer");
+            log.add(90, "Waiting for the server to respond");
             probe.awaitReady(spawner, ref, started.httpTarget(), prefix, config.spawnTimeout());
             routes.put(prefix, started.httpTarget(), user.name(), server);
             store.servers().markRunning(record.id(), started.engineId(), started.httpTarget().toString(),

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The {@code JUPYTERHUB_*} environment of a workspace, as JupyterHub 3.0 sets it for {@code jupyterhub-singleuser}.
- * The spawner adds {@code JUPYTERHUB_SERVICE_URL}, because only it knows the address the workspace listens on.
+ * The spawner adds {@code JUPYTERHUB_SERVICE_URL}, because the spawner picks the address the workspace listens on.
  */
 public final class SpawnEnvironment {
     private SpawnEnvironment() {}

@@ -6,7 +6,7 @@ public enum ServerState {
     STOPPED,
     /** A start is in progress. */
     SPAWNING,
-    /** The workspace answers and its route is published. */
+    /** The workspace responds and its route is published. */
     RUNNING,
     /** A stop is in progress. */
     STOPPING

@@ -90,7 +90,7 @@ public final class ServerStore {
         });
     }
 
-    /** Records that the workspace answers at {@code target}. */
+    /** Records that the workspace responds at {@code target}. */
     public void markRunning(long id, String engineId, String target, Instant started) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE servers SET state = 'RUNNING', engine_id = :engine, "
                         + "target = :target, started = :started, last_activity = :started WHERE id = :id")

@@ -47,7 +47,7 @@ public final class SshKeyStore {
                 .list());
     }
 
-    /** Returns the key with this fingerprint, whoever owns it. */
+    /** Returns the key with this fingerprint, of any user. */
     public Optional<SshKeyRecord> findByFingerprint(String fingerprint) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM ssh_keys WHERE fingerprint = :fp")
                 .bind("fp", fingerprint)

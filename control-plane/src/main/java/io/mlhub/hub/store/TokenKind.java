@@ -1,6 +1,6 @@
 package io.mlhub.hub.store;
 
-/** What a row of {@code api_tokens} is. */
+/** Kind of a row of {@code api_tokens}. */
 public enum TokenKind {
     /** An API token a user, an admin or the hub (for a server) created. */
     API,

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 /** Reads and writes {@code users}. Names are already normalised by the caller. */
 public final class UserStore {
-    /** Which users a list returns, by the state of their servers. */
+    /** Filter of a user list by the state of the users' servers. */
     public enum StateFilter {
         /** Every user. */
         ANY,

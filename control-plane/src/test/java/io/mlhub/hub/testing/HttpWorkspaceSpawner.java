@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A test-only spawner whose workspaces are real HTTP servers in this JVM, on 127.0.0.1 and a free port, answering
- * under the workspace prefix. Knobs make the next start fail, exit at once or answer late.
+ * A test-only spawner whose workspaces are real HTTP servers in this JVM, on 127.0.0.1 and a free port, serving
+ * the workspace prefix. Knobs make the next start fail, exit at once or respond late.
  */
 public final class HttpWorkspaceSpawner implements Spawner {
     /** What the next start does. */
