@@ -43,6 +43,8 @@ public final class HubApi {
         app.register(new SshKeyResource(hub));
         app.register(new OAuthResource(hub));
         app.register(new LoginResource(hub));
+        app.register(new WorkspaceFallbackResource(hub));
+        app.register(new StoppedServerResource(hub));
         return app;
     }
 }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * that runs in its own process. Routes carry {@code "jupyterhub": true} as JupyterHub's own routes do, and
  * {@link #replaceAll} touches only such workspace routes, so the hub's own route and foreign routes stay.
  */
-// NOTE: ChpRoutePublisherTest runs this against a real configurable-http-proxy, and skips when that program cannot
-// start; where it was written, Debian's package failed to load its 'commander' module, so the test never ran there.
+// NOTE: the only test of this class needs a configurable-http-proxy that starts and skips without one, so a build on a
+// machine with a broken proxy install leaves this class untested.
 public final class ChpRoutePublisher implements RoutePublisher {
     private static final Logger logger = LoggerFactory.getLogger(ChpRoutePublisher.class);
     private static final ObjectMapper JSON = new ObjectMapper();

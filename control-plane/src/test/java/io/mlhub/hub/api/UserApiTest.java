@@ -176,4 +176,24 @@ class UserApiTest {
             assertThat(json(second).get("_pagination").get("next").isNull()).isTrue();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void workspacePathsWithoutRouteGet424OrLogin(Kind kind, TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(kind), UnaryOperator.identity())) {
+            HubClient c = hub.client;
+            String admin = c.signupAndToken("admin", "admin-password");
+
+            HttpResponse<String> moved = c.send("GET", "/user/admin/tree?x=1", null);
+            HttpResponse<String> api = c.get("/hub/user/admin/api/status", admin);
+            HttpResponse<String> page = c.send("GET", "/hub/user/admin/tree", null, "Accept", "text/html");
+
+            assertThat(moved.statusCode()).isEqualTo(302);
+            assertThat(moved.headers().firstValue("Location")).contains("/hub/user/admin/tree?x=1");
+            assertThat(api.statusCode()).isEqualTo(424);
+            assertThat(json(api).get("message").asText()).contains("not running");
+            assertThat(page.statusCode()).isEqualTo(302);
+            assertThat(page.headers().firstValue("Location")).contains("/hub/login?next=%2Fuser%2Fadmin%2Ftree");
+        }
+    }
 }
