@@ -150,6 +150,14 @@ public record HubConfig(
                 slowSpawn, spawn, hubConnectUrl, publicUrl);
     }
 
+    /** Returns a copy served under another base URL and public origin. */
+    public HubConfig withUrls(String newBaseUrl, @Nullable String newPublicUrl) {
+        return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
+                dataDir, newBaseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
+                workspaceImages, limits, lockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, newPublicUrl);
+    }
+
     /** Returns the path of the hub's own pages and API, such as {@code /hub/}. */
     public String hubPrefix() {
         return baseUrl + "hub/";

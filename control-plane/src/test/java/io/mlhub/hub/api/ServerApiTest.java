@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -260,5 +261,35 @@ class ServerApiTest {
     private static HttpResponse<String> fetch(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void baseUrlPrefixesApiCookiesAndRoutes(TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(Kind.H2), h -> h.withUrls("/base/", null))) {
+            HubClient c = hub.client;
+            HttpResponse<String> signup = c.send("POST", "/base/hub/signup",
+                    "{\"username\":\"admin\",\"password\":\"admin-password\"}", "Content-Type", "application/json");
+            HttpResponse<String> login = c.send("POST", "/base/hub/login", "username=admin&password=admin-password",
+                    "Content-Type", "application/x-www-form-urlencoded");
+            String session = LoginTest.value(LoginTest.cookie(login, Cookies.SESSION).orElseThrow());
+            String token = json(c.send("POST", "/base/hub/api/users/admin/tokens", "{}",
+                    "Cookie", Cookies.SESSION + "=" + session, "X-XSRFToken", Cookies.xsrfFor(session),
+                    "Content-Type", "application/json")).get("token").asText();
+
+            HttpResponse<String> start = c.post("/base/hub/api/users/admin/server", token, "{}");
+            HttpResponse<String> outside = c.send("GET", "/hub/api", null);
+
+            assertThat(signup.statusCode()).isEqualTo(201);
+            assertThat(login.headers().firstValue("Location")).contains("/base/hub/home");
+            assertThat(LoginTest.cookie(login, Cookies.SESSION).orElseThrow()).contains("Path=/base/;");
+            assertThat(LoginTest.cookie(login, Cookies.XSRF).orElseThrow()).contains("Path=/base/hub/;");
+            assertThat(start.statusCode()).isEqualTo(201);
+            assertThat(hub.routes.get("/base/user/admin/")).isPresent();
+            assertThat(hub.spawner.spec(new WorkspaceRef("mlhub", "admin", "")).orElseThrow().environment())
+                    .containsEntry("JUPYTERHUB_BASE_URL", "/base/")
+                    .containsEntry("JUPYTERHUB_SERVICE_PREFIX", "/base/user/admin/")
+                    .containsEntry("JUPYTERHUB_API_URL", c.origin() + "/base/hub/api");
+            assertThat(outside.statusCode()).isEqualTo(404);
+        }
     }
 }

@@ -41,7 +41,7 @@ class SingleUserOAuthTest {
     void startHub() throws Exception {
         int port = SingleUserSpawner.freePort();
         origin = URI.create("http://127.0.0.1:" + port);
-        HubConfig config = withPublicUrl(HubConfig.defaults(dir.resolve("data")), origin.toString())
+        HubConfig config = HubConfig.defaults(dir.resolve("data")).withUrls("/", origin.toString())
                 .withServers(true, 0, Duration.ofSeconds(60), Duration.ofSeconds(60))
                 .withAccounts(true, HubConfig.defaults(dir).lockout());
         spawner = new SingleUserSpawner(dir.resolve("workspaces"));
@@ -90,13 +90,5 @@ class SingleUserOAuthTest {
         List<String> tokens = json(api.get("/hub/api/users/alice/tokens", adminToken)).get("api_tokens")
                 .findValuesAsText("oauth_client");
         assertThat(tokens).as("the OAuth access token is listed with its client").contains("Server at /user/alice/");
-    }
-
-    private static HubConfig withPublicUrl(HubConfig c, String publicUrl) {
-        return new HubConfig(c.hubName(), c.sslEnabled(), c.executionMode(), c.dynamicWhitelistEnabled(),
-                c.cleanupIntervalSeconds(), c.dataDir(), c.baseUrl(), c.adminUsers(), c.openSignup(),
-                c.allowNamedServers(), c.namedServerLimitPerUser(), c.workspaceImages(), c.limits(), c.lockout(),
-                c.whitelistPath(), c.database(), c.minPasswordLength(), c.sessionMaxAge(), c.slowSpawnTimeout(),
-                c.spawnTimeout(), c.hubConnectUrl(), publicUrl);
     }
 }
