@@ -108,6 +108,7 @@ public final class HubServer {
         jetty = server;
         port = connector.getLocalPort();
 
+        serverService.recoverInterrupted();
         serverService.publishAllRoutes();
         startHousekeeping(hubStore);
         logger.info("hub started address={}:{} baseUrl={} engine={} hubName={}", host, port, base,

@@ -178,6 +178,24 @@ public final class ServerService implements AutoCloseable {
         return Optional.ofNullable(progress.get(key(user, server)));
     }
 
+    /**
+     * Stops servers whose start or stop was cut off by a hub exit, so that none stays pending forever. Their start
+     * request already failed with the old process, so nothing a user waits for is lost.
+     */
+    public void recoverInterrupted() {
+        List<ServerRecord> interrupted = new ArrayList<>(store.servers().listInState(ServerState.SPAWNING));
+        interrupted.addAll(store.servers().listInState(ServerState.STOPPING));
+        for (ServerRecord server : interrupted) {
+            Optional<UserRecord> user = store.users().findById(server.userId());
+            if (user.isEmpty()) {
+                continue;
+            }
+            logger.warn("server was left {} by an earlier hub process, stopping it user={} server={}",
+                    server.state().name().toLowerCase(), user.get().name(), server.name());
+            undo(user.get(), server, false);
+        }
+    }
+
     /** Pushes the route of every running server to the proxy, replacing whatever it had. */
     public void publishAllRoutes() {
         List<PublishedRoute> all = new ArrayList<>();

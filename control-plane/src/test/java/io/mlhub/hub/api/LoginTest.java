@@ -3,6 +3,8 @@ package io.mlhub.hub.api;
 import static io.mlhub.hub.testing.HubClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlhub.hub.config.ConfigLoader;
+import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.config.LockoutSettings;
 import io.mlhub.hub.testing.HubClient;
 import io.mlhub.hub.testing.RunningHub;
@@ -13,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -224,5 +228,19 @@ class LoginTest {
 
     static String value(String setCookie) {
         return setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+    }
+
+    @Test
+    void cookiesAreSecureWhenTlsIsOn(TestDatabases.Factory db) throws Exception {
+        HubConfig config = ConfigLoader.load(null, Map.of("SSL_ENABLED", "true", "DATA_FOLDER", dir.toString()))
+                .withDatabase(db.create(Kind.H2));
+        try (RunningHub hub = RunningHub.startWith(config)) {
+            hub.client.signupAndToken("admin", "admin-password");
+
+            HttpResponse<String> login = login(hub.client, "admin", "admin-password", "/hub/home");
+
+            assertThat(cookie(login, Cookies.SESSION).orElseThrow()).contains("; Secure").contains("HttpOnly");
+            assertThat(cookie(login, Cookies.XSRF).orElseThrow()).contains("; Secure");
+        }
     }
 }

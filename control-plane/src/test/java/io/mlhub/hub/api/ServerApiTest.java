@@ -8,6 +8,8 @@ import io.mlhub.hub.HubServer;
 import io.mlhub.hub.route.PublishedRoute;
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.WorkspaceSpec;
+import io.mlhub.hub.store.Database;
+import io.mlhub.hub.store.HubStore;
 import io.mlhub.hub.testing.HttpWorkspaceSpawner.Mode;
 import io.mlhub.hub.testing.HubClient;
 import io.mlhub.hub.testing.RunningHub;
@@ -290,6 +292,29 @@ class ServerApiTest {
                     .containsEntry("JUPYTERHUB_SERVICE_PREFIX", "/base/user/admin/")
                     .containsEntry("JUPYTERHUB_API_URL", c.origin() + "/base/hub/api");
             assertThat(outside.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void startCutOffByHubExitIsStoppedOnNextStart(Kind kind, TestDatabases.Factory db) throws Exception {
+        var database = db.create(kind);
+        try (RunningHub hub = RunningHub.start(database, UnaryOperator.identity())) {
+            String admin = hub.client.signupAndToken("admin", "admin-password");
+            hub.server.stop();
+            try (Database direct = Database.open(database)) {
+                HubStore store = HubStore.over(direct);
+                long id = store.users().find("admin").orElseThrow().id();
+                store.servers().markSpawning(id, "", "{}", null);
+            }
+
+            hub.server.start();
+            HubClient again = new HubClient(hub.server.port());
+            JsonNode user = json(again.get("/hub/api/users/admin?include_stopped_servers", admin));
+
+            assertThat(user.get("pending").isNull()).isTrue();
+            assertThat(user.get("servers").get("").get("stopped").asBoolean()).isTrue();
+            assertThat(again.post("/hub/api/users/admin/server", admin, "{}").statusCode()).isEqualTo(201);
         }
     }
 }
