@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param minPasswordLength minimum password length at sign-up and password change
  * @param sessionMaxAge how long a login session lasts
  * @param slowSpawnTimeout how long a spawn request waits before it returns 202 instead of 201
- * @param spawnTimeout how long a workspace may take to answer before its spawn fails
+ * @param spawnTimeout how long a workspace may take to respond before its spawn fails
  * @param hubConnectUrl how workspaces reach the hub API, or {@code null} for the hub's own loopback address
  * @param publicUrl the hub's public origin such as {@code https://hub.example.org}, or {@code null}
  */
