@@ -116,8 +116,9 @@ public final class Json {
     public static Map<String, String> formOrJson(@Nullable String contentType, @Nullable String body) {
         if (contentType != null && contentType.toLowerCase().startsWith("application/json")) {
             Map<String, String> result = new LinkedHashMap<>();
-            object(body).fields().forEachRemaining(e -> result.put(e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+            for (Map.Entry<String, JsonNode> e : object(body).properties()) {
+                result.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+            }
             return result;
         }
         return form(body);

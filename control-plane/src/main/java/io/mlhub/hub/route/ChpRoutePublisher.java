@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,8 +80,7 @@ public final class ChpRoutePublisher implements RoutePublisher {
             throw failure("GET", "/", response);
         }
         int stale = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = parse(response.body()).fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : parse(response.body()).properties()) {
             JsonNode data = entry.getValue();
             boolean workspace = data.path("jupyterhub").asBoolean(false) && data.has("user");
             if (workspace && !wanted.contains(entry.getKey())) {
