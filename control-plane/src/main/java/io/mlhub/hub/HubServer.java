@@ -3,6 +3,7 @@ package io.mlhub.hub;
 import static java.util.Objects.requireNonNull;
 
 import io.mlhub.hub.api.HubApi;
+import io.mlhub.hub.api.JsonErrorHandler;
 import io.mlhub.hub.auth.AccountService;
 import io.mlhub.hub.auth.CredentialService;
 import io.mlhub.hub.auth.DynamicWhitelist;
@@ -104,6 +105,7 @@ public final class HubServer {
         context.addServlet(new ServletHolder(new ServletContainer(
                 HubApi.application(config, hubStore, credentials, accounts, serverService, oauth))), "/*");
         server.setHandler(context);
+        server.setErrorHandler(new JsonErrorHandler());
         server.start();
         jetty = server;
         port = connector.getLocalPort();

@@ -196,4 +196,32 @@ class UserApiTest {
             assertThat(page.headers().firstValue("Location")).contains("/hub/login?next=%2Fuser%2Fadmin%2Ftree");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void malformedRequestsGetJsonErrorsWithVersion(Kind kind, TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(kind), UnaryOperator.identity())) {
+            String admin = hub.client.signupAndToken("admin", "admin-password");
+            int port = hub.server.port();
+
+            for (String path : java.util.List.of("/hub/api/users/%zz", "/hub/api/users/a%2Fb",
+                    "/hub/api/users/%2e%2e/tokens", "/hub/api/users/a%00b")) {
+                String response = rawGet(port, path, admin);
+                int status = Integer.parseInt(response.substring(9, 12));
+
+                assertThat(status).as(path + "\n" + response).isBetween(400, 404);
+                assertThat(response).as(path).containsIgnoringCase("X-JupyterHub-Version: 3.0.0");
+                assertThat(response).as(path).contains("\"status\":" + status);
+            }
+        }
+    }
+
+    private static String rawGet(int port, String path, String token) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: token "
+                    + token + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
