@@ -1,0 +1,24 @@
+package io.mlhub.hub.store;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One row of {@code servers}; the default server has the empty name.
+ *
+ * @param userOptions the {@code user_options} JSON object the server was last started with
+ * @param engineId the engine's id for the workspace, once started
+ * @param target the URL the proxy sends traffic to, while running
+ */
+public record ServerRecord(
+        long id,
+        long userId,
+        String name,
+        ServerState state,
+        String userOptions,
+        @Nullable String engineId,
+        @Nullable String target,
+        @Nullable Instant expiresAt,
+        @Nullable Instant started,
+        @Nullable Instant lastActivity,
+        Instant created) {}
