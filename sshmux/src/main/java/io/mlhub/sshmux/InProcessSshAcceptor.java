@@ -1,0 +1,42 @@
+package io.mlhub.sshmux;
+
+import io.mlhub.proxy.ssh.SshAcceptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutorGroup;
+import org.apache.sshd.common.io.IoHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands an SSH connection from the public port to MINA SSHD in the same process and on the same socket: MINA's
+ * session runs on the accepted Netty channel through {@link ChannelIoSession}, with no loopback connection.
+ */
+final class InProcessSshAcceptor implements SshAcceptor {
+
+    private static final Logger logger = LoggerFactory.getLogger(InProcessSshAcceptor.class);
+
+    static final String HANDLER_NAME = "sshmux";
+
+    private final IoHandler sessionFactory;
+    private final ChannelIoService service;
+    private final EventExecutorGroup workers;
+
+    InProcessSshAcceptor(IoHandler sessionFactory, ChannelIoService service, EventExecutorGroup workers) {
+        this.sessionFactory = sessionFactory;
+        this.service = service;
+        this.workers = workers;
+    }
+
+    @Override
+    public void accept(Channel channel, ByteBuf received) {
+        if (!channel.isActive() || service.isClosing()) {
+            received.release();
+            channel.close();
+            return;
+        }
+        logger.debug("{} ssh connection handed over in-process received={}", channel, received.readableBytes());
+        // The handler owns the buffer from here on, and releases it even if it is never run.
+        channel.pipeline().addLast(workers, HANDLER_NAME, new SshSessionHandler(sessionFactory, service, received));
+    }
+}
