@@ -1,8 +1,10 @@
 package io.mlhub.sshmux;
 
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -94,9 +96,16 @@ final class ChannelIoSession extends AbstractCloseable implements IoSession {
         // The IoSession contract leaves the buffer untouched until the future completes, so it can be wrapped.
         // A write to a closed channel fails its future with ClosedChannelException.
         ByteBuf data = Unpooled.wrappedBuffer(buffer.array(), buffer.rpos(), buffer.available());
-        // MINA calls writeBuffer under its own encoding lock, so the packets reach Netty's task queue in order.
-        channel.writeAndFlush(data).addListener(
-                written -> future.setValue(written.isSuccess() ? Boolean.TRUE : written.cause()));
+        // MINA calls writeBuffer under its encoding lock, in packet sequence order. Always queueing the write as a
+        // task keeps that order: a write called on the event loop itself would otherwise overtake writes that
+        // other threads queued before it, and the client would see a corrupt packet stream.
+        try {
+            channel.eventLoop().execute(() -> channel.writeAndFlush(data).addListener(
+                    written -> future.setValue(written.isSuccess() ? Boolean.TRUE : written.cause())));
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down with the public port.
+            future.setValue(new ClosedChannelException());
+        }
         return future;
     }
 

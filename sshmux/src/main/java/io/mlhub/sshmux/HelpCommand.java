@@ -69,8 +69,8 @@ final class HelpCommand implements Command {
     public void start(ChannelSession channel, Environment env) throws IOException {
         String user = channel.getSession().getUsername();
         String text = helpText.forUser(user, runningWorkspaces(channel, user));
-        // A terminal in raw mode needs carriage returns; a plain pipe gets plain lines.
-        if (!env.getPtyModes().isEmpty()) {
+        // A pty request sets TERM. A terminal in raw mode needs carriage returns, and a plain pipe gets plain lines.
+        if (env.getEnv().containsKey(Environment.ENV_TERM)) {
             text = text.replace("\n", "\r\n");
         }
         out.write(text.getBytes(StandardCharsets.UTF_8));

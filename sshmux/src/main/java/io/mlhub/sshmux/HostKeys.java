@@ -27,6 +27,8 @@ final class HostKeys {
     static final String ED25519_FILE = "ssh_host_ed25519_key";
     static final String RSA_FILE = "ssh_host_rsa_key";
     private static final int RSA_BITS = 3072;
+    // The EdDSA key pair generator of Bouncy Castle picks the curve by this size: 255 is Ed25519.
+    private static final int ED25519_BITS = 255;
 
     private final List<KeyPair> keyPairs;
     private final List<HostKey> hostKeys;
@@ -41,7 +43,7 @@ final class HostKeys {
         try {
             Files.createDirectories(directory);
             List<KeyPair> pairs = new ArrayList<>();
-            pairs.add(load(directory.resolve(ED25519_FILE), SecurityUtils.EDDSA, 0));
+            pairs.add(load(directory.resolve(ED25519_FILE), SecurityUtils.EDDSA, ED25519_BITS));
             pairs.add(load(directory.resolve(RSA_FILE), KeyUtils.RSA_ALGORITHM, RSA_BITS));
             return new HostKeys(pairs);
         } catch (IOException e) {
@@ -53,9 +55,7 @@ final class HostKeys {
         boolean existed = Files.exists(file);
         SimpleGeneratorHostKeyProvider provider = new SimpleGeneratorHostKeyProvider(file);
         provider.setAlgorithm(algorithm);
-        if (keySize > 0) {
-            provider.setKeySize(keySize);
-        }
+        provider.setKeySize(keySize);
         // Generates and writes the key when the file is missing.
         List<KeyPair> loaded = provider.loadKeys(null);
         if (loaded.isEmpty()) {
