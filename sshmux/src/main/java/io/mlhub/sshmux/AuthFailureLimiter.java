@@ -8,9 +8,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Token buckets of failed logins, one per client address and one per user name. Each failure takes a token from
- * both buckets, a bucket gains one token per refill period up to the burst size, and a login attempt is rejected
- * while either bucket is empty, so that neither one address guessing many names nor many addresses guessing one
- * name get more than the burst plus one try per period.
+ * both buckets, and a bucket gains one token per refill period up to the burst size. A login attempt is rejected
+ * while either bucket is empty. So one address guessing many names, and many addresses guessing one name, each
+ * get the burst plus one try per period.
  */
 final class AuthFailureLimiter {
 

@@ -10,8 +10,8 @@ import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.util.closeable.AbstractCloseable;
 
 /**
- * The MINA SSHD {@link IoService} of sessions adopted from the public port's Netty channels. MINA asks it for the
- * sessions it manages, for example to count a user's concurrent sessions.
+ * The MINA SSHD {@link IoService} of sessions adopted from the public port's Netty channels. MINA reads the sessions
+ * it manages from here, for example to count a user's concurrent sessions.
  */
 final class ChannelIoService extends AbstractCloseable implements IoService {
 

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.server.session.ServerSession;
 
 /**
- * The real client address of each SSH session. A session handed over in-process sees the client's own address;
- * a session relayed over loopback sees the relay's local address, so the relay registers the client behind it
- * here under that address for logs and login rate limits.
+ * The real client address of each SSH session. A session handed over in-process has the client's own address as
+ * its remote address. A session relayed over loopback has the relay's local address instead, so the relay
+ * registers the client behind it here under that address, for logs and login rate limits.
  */
 final class ClientAddresses {
 

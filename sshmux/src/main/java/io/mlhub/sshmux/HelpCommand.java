@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a shell or exec request on the hub runs: it prints the help text for the logged-in user and exits with
- * status 0, whatever command was asked for. The hub never runs a shell or a command of its own.
+ * The command behind every shell and exec request on the hub. It prints the help text for the logged-in user and
+ * exits with status 0, whatever command was requested, because the hub runs no shell or command of its own.
  */
 final class HelpCommand implements Command {
 
@@ -32,15 +32,15 @@ final class HelpCommand implements Command {
         this.helpText = helpText;
     }
 
-    /** Returns a factory that answers every shell request with this command. */
+    /** Returns a factory that runs this command for every shell request. */
     static ShellFactory shellFactory(SshAuthority authority, HelpText helpText) {
         return channel -> new HelpCommand(authority, helpText);
     }
 
-    /** Returns a factory that answers every exec request with this command. */
+    /** Returns a factory that runs this command for every exec request. */
     static CommandFactory commandFactory(SshAuthority authority, HelpText helpText) {
         return (channel, command) -> {
-            logger.debug("{} exec on the hub answered with help text command={}", channel, command);
+            logger.debug("{} exec on the hub replaced by help text command={}", channel, command);
             return new HelpCommand(authority, helpText);
         };
     }

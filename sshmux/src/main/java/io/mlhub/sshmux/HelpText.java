@@ -45,10 +45,7 @@ final class HelpText {
         access.hubKeys().forEach(key -> text.append("  ").append(key.fingerprint()).append(" (").append(key.type())
                 .append(")\n"));
         text.append("known_hosts lines for the config above:\n");
-        access.hubKeys().forEach(key -> text.append("  ").append(key.knownHostsLine(aliasPattern())).append("\n"));
-    }
-
-    private String aliasPattern() {
-        return access.jumpHostAlias();
+        access.hubKeys().forEach(key -> text.append("  ").append(key.knownHostsLine(access.jumpHostAlias()))
+                .append("\n"));
     }
 }

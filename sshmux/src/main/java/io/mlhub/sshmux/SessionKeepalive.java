@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Keeps track of every SSH session, both those MINA SSHD accepted itself and those adopted from the public port,
  * and on each tick:
  * <ul>
- *   <li>sends a {@code keepalive@openssh.com} request that the client must answer, so that a live client always
+ *   <li>sends a {@code keepalive@openssh.com} request with want-reply set, so that a live client always
  *       has recent traffic and MINA's idle timeout (set to {@code interval * countMax}) closes only clients that
  *       vanished;</li>
  *   <li>closes a logged-in session that has had no open channel for the idle timeout.</li>

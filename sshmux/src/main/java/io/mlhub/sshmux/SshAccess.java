@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The config has two entries. The hub's entry ({@code Host <jumpHostAlias>}) sets the public host, port and hub
  * user, and pins the hub's host keys through {@code HostKeyAlias} and a {@code UserKnownHostsFile} of its own. The
  * workspace's entry ({@code Host <target>}) jumps through it; its {@code HostName} is the target name itself,
- * which the hub resolves, and its host key goes to the same file, pinned when the control plane knows it and
+ * which the hub resolves. Its host key goes to the same file: pinned when the control plane provides it, and
  * accepted on first use otherwise.
  */
 public final class SshAccess {

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The control plane's answers that sshmux needs: who owns a public key, where a workspace's sshd is, and which
+ * The control plane's data that sshmux needs: who owns a public key, where a workspace's sshd is, and which
  * workspaces a user can reach. The control plane implements it in-process, or a client of its HTTP API does.
  *
- * <p>Methods are called on sshmux's own worker threads, never on a Netty event loop, and may block briefly (a
- * cached lookup or one database query); a slow answer delays only the SSH session that asked.
+ * <p>Methods are called on sshmux's worker threads or MINA SSHD's own threads, not on the public port's Netty
+ * event loop. They may block briefly, for a cached lookup or one database query, and a slow call delays only the
+ * SSH session that made it.
  */
 public interface SshAuthority {
 
@@ -21,7 +22,7 @@ public interface SshAuthority {
 
     /**
      * Resolves {@code target} for {@code user}: its sshd address when the workspace runs and {@code user} owns
-     * it, is an administrator, or was granted access; otherwise the refusal and a message for the user.
+     * it, is an administrator, or was granted access; otherwise the rejection and a message for the user.
      */
     TargetResolution resolve(String user, SshTarget target);
 

@@ -124,7 +124,7 @@ public final class SshMux implements AutoCloseable {
         server.setForwardingFilter(policy);
         server.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, WorkspaceTcpipChannel.factory(policy)));
         server.setServiceFactories(List.of(ServerUserAuthServiceFactory.INSTANCE,
-                RefusalReportingConnectionService.factory()));
+                RejectionReportingConnectionService.factory()));
         server.setShellFactory(HelpCommand.shellFactory(authority, helpText));
         server.setCommandFactory(HelpCommand.commandFactory(authority, helpText));
         server.setSubsystemFactories(List.of());
@@ -133,7 +133,7 @@ public final class SshMux implements AutoCloseable {
     private static void addTimeouts(SshServer server, SshMuxConfig config) {
         CoreModuleProperties.SERVER_IDENTIFICATION.set(server, "mlhub");
         CoreModuleProperties.AUTH_TIMEOUT.set(server, config.authTimeout());
-        // Every keepalive reply resets MINA's idle timer, so it only runs out for a client that stopped answering.
+        // Every keepalive reply resets MINA's idle timer, so it only runs out for a client that stopped replying.
         CoreModuleProperties.IDLE_TIMEOUT.set(server, config.keepaliveInterval()
                 .multipliedBy(config.keepaliveCountMax()));
     }

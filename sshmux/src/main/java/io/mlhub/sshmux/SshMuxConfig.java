@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * @param authFailureBurst how many failed logins a client address, or a user name, may have before further
  *     attempts are rejected
  * @param authFailureRefill the time after which one more failed login is allowed again
- * @param workerThreads the threads that run SSH sessions handed over from the public port (key exchange, login,
- *     {@link SshAuthority} calls), so that they never block a Netty event loop
+ * @param workerThreads the threads that run SSH sessions handed over in-process from the public port (key
+ *     exchange, login, {@link SshAuthority} calls), so that this work does not run on the port's Netty event loop
  */
 public record SshMuxConfig(
         Path dataDirectory,

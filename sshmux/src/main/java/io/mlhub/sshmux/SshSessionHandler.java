@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * so that key exchange, login and {@link SshAuthority} calls never run on the Netty event loop; Netty still calls
  * it for one channel in order.
  *
- * <p>Auto-read stays off: the handler asks for the next read after MINA has taken the previous bytes, unless MINA
+ * <p>Auto-read stays off: the handler requests the next read after MINA has taken the previous bytes, unless MINA
  * suspended reading.
  */
 final class SshSessionHandler extends ChannelInboundHandlerAdapter {

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 
-/** The outcome of resolving an {@link SshTarget} for a hub user: where its sshd listens, or why it is refused. */
+/** The outcome of resolving an {@link SshTarget} for a hub user: where its sshd listens, or why it is rejected. */
 public sealed interface TargetResolution {
 
     /**
@@ -26,19 +26,19 @@ public sealed interface TargetResolution {
     /**
      * The user cannot reach the workspace now.
      *
-     * @param reason the kind of refusal
+     * @param reason the kind of rejection
      * @param message a sentence the SSH client shows to the user, for example how to start the workspace
      */
-    record Refused(RefusalReason reason, String message) implements TargetResolution {
+    record Rejected(RejectionReason reason, String message) implements TargetResolution {
 
-        public Refused {
+        public Rejected {
             requireNonNull(reason, "reason");
             requireNonNull(message, "message");
         }
     }
 
-    /** Why a workspace cannot be reached. */
-    enum RefusalReason {
+    /** The reason a workspace cannot be reached. */
+    enum RejectionReason {
         /** No such workspace, or the user may not know of it. */
         UNKNOWN,
         /** The workspace exists and the user may reach it, but it is not running. */

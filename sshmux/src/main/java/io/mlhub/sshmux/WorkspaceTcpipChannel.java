@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 import io.mlhub.sshmux.TargetResolution.Reachable;
-import io.mlhub.sshmux.TargetResolution.Refused;
+import io.mlhub.sshmux.TargetResolution.Rejected;
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.common.SshConstants;
@@ -21,9 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@code direct-tcpip} channel whose target host is a workspace name. It replaces the name and port the client
- * sent by the workspace sshd's address before MINA SSHD connects, so the hub never looks a name up in DNS, and it
- * turns a refusal into an "administratively prohibited" open failure that carries the reason for the user.
+ * A {@code direct-tcpip} channel whose target host is a workspace name. Before MINA SSHD connects, it replaces the
+ * name and port the client sent by the workspace sshd's address, so the hub never looks a name up in DNS. It turns
+ * a rejection into an "administratively prohibited" open failure that carries the reason for the user.
+ *
+ * <p>NOTE: the client's EOF reaches the workspace as a half-close, but MINA SSHD 2.20.1 closes the whole socket
+ * when the workspace half-closes first: it then sends the client the data read so far, EOF and close, so the
+ * client can no longer send. SSH sessions do not depend on that direction.
  *
  * <p>MINA's forwarder does the rest: it reads from the workspace only while the client's window has room, and it
  * returns window to the client only after the workspace took the data, so neither direction buffers without bound.
@@ -65,19 +69,19 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
         Session session = getSession();
         TargetResolution resolution = policy.resolve(session, host, port);
         return switch (resolution) {
-            case Refused refused -> refuse(session, host, port, refused);
+            case Rejected rejected -> reject(session, host, port, rejected);
             case Reachable reachable -> connect(session, host, reachable.sshd(), originatorHost, originatorPort);
         };
     }
 
-    private OpenFuture refuse(Session session, String host, int port, Refused refused) {
-        logger.debug("{} direct-tcpip refused user={} target={}:{} reason={} message={}", session,
-                session.getUsername(), host, port, refused.reason(), refused.message());
-        RefusalReportingConnectionService.recordRefusal(session, getRecipient(), refused.message());
+    private OpenFuture reject(Session session, String host, int port, Rejected rejected) {
+        logger.debug("{} direct-tcpip rejected user={} target={}:{} reason={} message={}", session,
+                session.getUsername(), host, port, rejected.reason(), rejected.message());
+        RejectionReportingConnectionService.recordRejection(session, getRecipient(), rejected.message());
         OpenFuture future = new DefaultOpenFuture(this, this);
         try {
             future.setException(new SshChannelOpenException(getChannelId(),
-                    SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, refused.message()));
+                    SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, rejected.message()));
         } finally {
             close(true);
         }

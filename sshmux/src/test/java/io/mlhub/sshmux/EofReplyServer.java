@@ -10,8 +10,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A TCP server that reads one connection until end of stream, then replies with the number of bytes it got and
- * closes: it answers only if the client's half-close reached it.
+ * A TCP server that reads one connection until end of stream, then replies with the number of bytes it read and
+ * closes. So the reply arrives only if the client's half-close reached it.
  */
 final class EofReplyServer implements AutoCloseable {
 
@@ -34,7 +34,7 @@ final class EofReplyServer implements AutoCloseable {
             socket.getOutputStream().write(("received " + count + " bytes\n").getBytes(StandardCharsets.US_ASCII));
             socket.shutdownOutput();
         } catch (IOException e) {
-            // The test sees the missing reply.
+            // The test fails on the missing reply.
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.mlhub.sshmux.TargetResolution.Reachable;
-import io.mlhub.sshmux.TargetResolution.Refused;
-import io.mlhub.sshmux.TargetResolution.RefusalReason;
+import io.mlhub.sshmux.TargetResolution.Rejected;
+import io.mlhub.sshmux.TargetResolution.RejectionReason;
 import org.apache.sshd.common.config.keys.KeyUtils;
 
 /** An {@link SshAuthority} kept in maps, standing in for the control plane in tests. */
@@ -56,13 +56,13 @@ final class InMemorySshAuthority implements SshAuthority {
     public TargetResolution resolve(String user, SshTarget target) {
         Workspace workspace = workspaces.get(target);
         if (workspace == null) {
-            return new Refused(RefusalReason.UNKNOWN, "workspace " + target + " does not exist");
+            return new Rejected(RejectionReason.UNKNOWN, "workspace " + target + " does not exist");
         }
         if (!mayReach(user, target)) {
-            return new Refused(RefusalReason.NOT_ALLOWED, "user " + user + " may not reach workspace " + target);
+            return new Rejected(RejectionReason.NOT_ALLOWED, "user " + user + " may not reach workspace " + target);
         }
         if (!workspace.running()) {
-            return new Refused(RefusalReason.STOPPED, "workspace " + target + " is stopped: start it on the hub's"
+            return new Rejected(RejectionReason.STOPPED, "workspace " + target + " is stopped: start it on the hub's"
                     + " web page, then connect again");
         }
         return new Reachable(workspace.sshd());

@@ -64,6 +64,28 @@ final class OpenSsh {
         }
     }
 
+    /**
+     * Writes an ssh_config to {@code file} that applies to every host, the hub and the workspaces alike, because
+     * {@code -J} passes {@code -F} on to the jump connection: batch mode, only {@code key}, and host keys
+     * accepted into {@code knownHosts}.
+     */
+    static Path writeClientConfig(Path file, Path key, Path knownHosts) {
+        try {
+            Files.writeString(file, String.join("\n",
+                    "Host *",
+                    "    BatchMode yes",
+                    "    IdentitiesOnly yes",
+                    "    IdentityFile " + key,
+                    "    UserKnownHostsFile " + knownHosts,
+                    "    StrictHostKeyChecking no",
+                    "    ConnectTimeout 10",
+                    ""));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Generates an Ed25519 key pair without passphrase at {@code file} and {@code file.pub}. */
     static Path generateKey(Path file) {
         Result result = run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", file.getFileName().toString(),

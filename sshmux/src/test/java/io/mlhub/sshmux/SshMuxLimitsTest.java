@@ -3,7 +3,6 @@ package io.mlhub.sshmux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,22 +27,8 @@ class SshMuxLimitsTest {
 
     private final InMemorySshAuthority authority = new InMemorySshAuthority();
 
-    private Path clientConfig(String name, Path key, String knownHostsOptions) throws IOException {
-        Path config = dir.resolve(name + ".ssh_config");
-        Files.writeString(config, String.join("\n",
-                "Host *",
-                "    BatchMode yes",
-                "    IdentitiesOnly yes",
-                "    IdentityFile " + key,
-                "    ConnectTimeout 10",
-                knownHostsOptions,
-                ""));
-        return config;
-    }
-
-    private Path clientConfig(String name, Path key) throws IOException {
-        return clientConfig(name, key, "    UserKnownHostsFile " + dir.resolve(name + ".known_hosts")
-                + "\n    StrictHostKeyChecking no");
+    private Path clientConfig(String name, Path key) {
+        return OpenSsh.writeClientConfig(dir.resolve(name + ".ssh_config"), key, dir.resolve(name + ".known_hosts"));
     }
 
     private static List<String> ssh(Path config, int port, String... args) {
@@ -114,8 +99,8 @@ class SshMuxLimitsTest {
                 .build();
         try (SshMux mux = SshMux.start(config, authority);
                 AcceptorPort port = new AcceptorPort(mux.acceptor(), AcceptorPort.Mode.SNIFFED)) {
-            // ssh -N sends nothing of its own; only its replies to the hub's keepalives count as traffic, and
-            // the hub's idle timeout here is 2 x 200 ms.
+            // ssh -N sends nothing of its own, so only its replies to the hub's keepalives count as traffic.
+            // The hub's idle timeout here is 2 x 200 ms.
             Process client = new ProcessBuilder(ssh(clientConfig("alice", aliceKey), port.port(), "-N",
                     "alice@127.0.0.1"))
                     .redirectErrorStream(true)

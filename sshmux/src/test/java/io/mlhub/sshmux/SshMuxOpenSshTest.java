@@ -82,20 +82,8 @@ class SshMuxOpenSshTest {
         bobSshd.close();
     }
 
-    /** Writes an ssh_config that applies to the hub and the workspaces alike, because -J passes -F on. */
-    private Path clientConfig(String name, Path key) throws IOException {
-        Path config = dir.resolve(name + ".ssh_config");
-        Files.writeString(config, String.join("\n",
-                "Host *",
-                "    BatchMode yes",
-                "    IdentitiesOnly yes",
-                "    IdentityFile " + key,
-                "    UserKnownHostsFile " + dir.resolve(name + ".known_hosts"),
-                "    StrictHostKeyChecking no",
-                "    ConnectTimeout 10",
-                "    LogLevel INFO",
-                ""));
-        return config;
+    private Path clientConfig(String name, Path key) {
+        return OpenSsh.writeClientConfig(dir.resolve(name + ".ssh_config"), key, dir.resolve(name + ".known_hosts"));
     }
 
     private List<String> ssh(Path config, String... args) {
@@ -211,7 +199,7 @@ class SshMuxOpenSshTest {
     }
 
     @Test
-    void otherUsersWorkspaceIsRefused() {
+    void otherUsersWorkspaceIsRejected() {
         Result result = OpenSsh.run(ssh(aliceConfig, "-J", jump("alice", port), "root@bob", "echo must-not-run"));
 
         assertThat(result.exitCode()).isNotZero();
@@ -238,7 +226,7 @@ class SshMuxOpenSshTest {
     }
 
     @Test
-    void arbitraryHostAndPortAreRefused() {
+    void arbitraryHostAndPortAreRejected() {
         String hub = "alice@127.0.0.1";
         String portOption = String.valueOf(port.port());
 
@@ -253,7 +241,7 @@ class SshMuxOpenSshTest {
     }
 
     @Test
-    void remoteForwardingIsRefused() {
+    void remoteForwardingIsRejected() {
         Result result = OpenSsh.run(ssh(aliceConfig, "-p", String.valueOf(port.port()), "-o",
                 "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22", "alice@127.0.0.1", "true"));
 
@@ -281,7 +269,7 @@ class SshMuxOpenSshTest {
     }
 
     @Test
-    void subsystemOnHubIsRefused() {
+    void subsystemOnHubIsRejected() {
         Result sftp = OpenSsh.run(List.of("sftp", "-F", aliceConfig.toString(), "-P", String.valueOf(port.port()),
                 "-b", "/dev/null", "alice@127.0.0.1"));
 
@@ -289,7 +277,7 @@ class SshMuxOpenSshTest {
     }
 
     @Test
-    void stoppedWorkspaceIsRefusedWithMessage() {
+    void stoppedWorkspaceIsRejectedWithMessage() {
         Result result = OpenSsh.run(ssh(aliceConfig, "-J", jump("alice", port), "root@old.alice", "true"));
 
         assertThat(result.exitCode()).isNotZero();

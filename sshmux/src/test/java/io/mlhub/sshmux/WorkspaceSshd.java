@@ -38,6 +38,7 @@ final class WorkspaceSshd implements AutoCloseable {
         OpenSsh.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString()));
         Path authorizedKeys = directory.resolve("authorized_keys");
         Files.write(authorizedKeys, authorizedKeyLines);
+
         int port = freePort();
         Path config = directory.resolve("sshd_config");
         Files.writeString(config, String.join("\n",
@@ -55,6 +56,7 @@ final class WorkspaceSshd implements AutoCloseable {
                 "Subsystem sftp internal-sftp",
                 "LogLevel ERROR",
                 ""));
+
         Process process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("sshd.log").toFile())

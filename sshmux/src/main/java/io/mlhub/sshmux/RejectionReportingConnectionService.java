@@ -14,15 +14,15 @@ import org.apache.sshd.server.session.ServerConnectionService;
 import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 
 /**
- * The SSH connection service, with one change: a refused channel's open failure carries the reason recorded by
- * {@link #recordRefusal}. MINA SSHD 2.20.1 sends a generic "error while opening channel" description for every
- * refusal, and OpenSSH prints that description to the user, who would then not learn that the workspace is stopped.
+ * The SSH connection service, with one change: a rejected channel's open failure carries the reason recorded by
+ * {@link #recordRejection}. MINA SSHD 2.20.1 sends a generic "error while opening channel" description for every
+ * rejection, and OpenSSH prints that description to the user, who would then not learn that the workspace is stopped.
  */
-final class RefusalReportingConnectionService extends ServerConnectionService {
+final class RejectionReportingConnectionService extends ServerConnectionService {
 
-    private static final AttributeKey<Map<Long, String>> REFUSALS = new AttributeKey<>();
+    private static final AttributeKey<Map<Long, String>> REJECTIONS = new AttributeKey<>();
 
-    private RefusalReportingConnectionService(AbstractServerSession session) throws org.apache.sshd.common.SshException {
+    private RejectionReportingConnectionService(AbstractServerSession session) throws org.apache.sshd.common.SshException {
         super(session);
     }
 
@@ -31,8 +31,8 @@ final class RefusalReportingConnectionService extends ServerConnectionService {
         return new ServerConnectionServiceFactory() {
             @Override
             public Service create(Session session) throws IOException {
-                RefusalReportingConnectionService service =
-                        new RefusalReportingConnectionService((AbstractServerSession) session);
+                RejectionReportingConnectionService service =
+                        new RejectionReportingConnectionService((AbstractServerSession) session);
                 service.addPortForwardingEventListenerManager(this);
                 return service;
             }
@@ -40,15 +40,15 @@ final class RefusalReportingConnectionService extends ServerConnectionService {
     }
 
     /** Records the description to send when the channel the client numbered {@code recipient} fails to open. */
-    static void recordRefusal(Session session, long recipient, String description) {
-        session.computeAttributeIfAbsent(REFUSALS, key -> new ConcurrentHashMap<>()).put(recipient, description);
+    static void recordRejection(Session session, long recipient, String description) {
+        session.computeAttributeIfAbsent(REJECTIONS, key -> new ConcurrentHashMap<>()).put(recipient, description);
     }
 
     @Override
     protected IoWriteFuture sendChannelOpenFailure(Buffer buffer, long sender, int reasonCode, String message,
             String lang) throws IOException {
-        Map<Long, String> refusals = getSession().getAttribute(REFUSALS);
-        String description = refusals == null ? null : refusals.remove(sender);
+        Map<Long, String> rejections = getSession().getAttribute(REJECTIONS);
+        String description = rejections == null ? null : rejections.remove(sender);
         return super.sendChannelOpenFailure(buffer, sender, reasonCode, description == null ? message : description,
                 lang);
     }
