@@ -35,11 +35,20 @@ final class OpenSsh {
 
     /** Runs {@code command} with {@code stdin} as its input (none when null) and waits for it. */
     static Result run(List<String> command, Path stdin) {
+        return run(new ProcessBuilder(command), stdin);
+    }
+
+    /** Runs {@code builder}'s command, for example with extra environment variables, and waits for it. */
+    static Result run(ProcessBuilder builder) {
+        return run(builder, null);
+    }
+
+    private static Result run(ProcessBuilder builder, Path stdin) {
+        List<String> command = builder.command();
         try {
             Path out = Files.createTempFile("openssh", ".out");
             Path err = Files.createTempFile("openssh", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
+            builder.redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
                     : ProcessBuilder.Redirect.from(stdin.toFile()));

@@ -316,6 +316,48 @@ class SshMuxOpenSshTest {
     }
 
     @Test
+    void slowReaderHoldsBackWorkspaceData() throws Exception {
+        try (FloodServer upstream = new FloodServer()) {
+            authority.addWorkspace(SshTarget.namedServer("alice", "flood"), upstream.address(), true);
+            // The test never reads the client's output, so its pipe fills and ssh stops taking channel data.
+            Process client = new ProcessBuilder(ssh(aliceConfig, "-p", String.valueOf(port.port()), "-W",
+                    "flood.alice:22", "alice@127.0.0.1"))
+                    .redirectError(dir.resolve("flood.log").toFile())
+                    .start();
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> upstream.written() > 0);
+                long[] last = {-1};
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            long now = upstream.written();
+                            boolean stalled = now == last[0];
+                            last[0] = now;
+                            return stalled;
+                        });
+
+                // Bounded by the SSH window (2 MiB for OpenSSH) plus socket and pipe buffers, not by the flood.
+                assertThat(upstream.written()).as("bytes the workspace could write").isLessThan(32L << 20);
+            } finally {
+                client.destroyForcibly();
+                client.waitFor(5, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(upstream::peerGone);
+        }
+    }
+
+    @Test
+    void x11ForwardingIsRejected() {
+        ProcessBuilder builder = new ProcessBuilder(ssh(aliceConfig, "-X", "-p", String.valueOf(port.port()),
+                "alice@127.0.0.1", "true"));
+        builder.environment().put("DISPLAY", "127.0.0.1:99");
+
+        Result result = OpenSsh.run(builder);
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.stderr()).contains("X11 forwarding request failed");
+    }
+
+    @Test
     void vanishedClientLeavesNoConnection() throws Exception {
         Process client = new ProcessBuilder(ssh(aliceConfig, "-J", jump("alice", port), "root@alice", "sleep 60"))
                 .redirectErrorStream(true)
