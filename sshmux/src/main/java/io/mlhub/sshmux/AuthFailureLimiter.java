@@ -41,10 +41,14 @@ final class AuthFailureLimiter {
         return isEmpty(addressKey(address)) || isEmpty(userKey(user));
     }
 
-    /** Records one failed login of {@code user} from {@code address}. */
-    void recordFailure(String address, String user) {
-        take(addressKey(address));
-        take(userKey(user));
+    /**
+     * Records one failed login of {@code user} from {@code address}. Returns {@code true} when this failure used
+     * up the last try of the address or of the user name.
+     */
+    boolean recordFailure(String address, String user) {
+        boolean addressBlocked = take(addressKey(address));
+        boolean userBlocked = take(userKey(user));
+        return addressBlocked || userBlocked;
     }
 
     private boolean isEmpty(String key) {
@@ -57,12 +61,15 @@ final class AuthFailureLimiter {
         }
     }
 
-    private void take(String key) {
+    /** Takes one token from the bucket of {@code key}; returns {@code true} if that emptied it. */
+    private boolean take(String key) {
         Bucket bucket = buckets.get(key, k -> new Bucket(burst, nanoClock.getAsLong()));
         synchronized (bucket) {
             long now = nanoClock.getAsLong();
-            bucket.tokens = Math.max(0, bucket.available(now) - 1);
+            double before = bucket.available(now);
+            bucket.tokens = Math.max(0, before - 1);
             bucket.updatedNanos = now;
+            return before >= 1 && bucket.tokens < 1;
         }
     }
 

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -62,9 +64,18 @@ final class HostKeys {
             throw new IOException("no SSH host key in " + file);
         }
         KeyPair pair = loaded.get(0);
+        restrictToOwner(file);
         logger.info("{} ssh host key file={} fingerprint={}", existed ? "loaded" : "generated", file,
                 KeyUtils.getFingerPrint(pair.getPublic()));
         return pair;
+    }
+
+    /** Makes the private key file readable by its owner only, as OpenSSH's sshd requires of its own host keys. */
+    private static void restrictToOwner(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE));
+        }
     }
 
     private static HostKey describe(KeyPair pair) {

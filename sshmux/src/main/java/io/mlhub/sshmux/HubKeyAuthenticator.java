@@ -46,10 +46,15 @@ final class HubKeyAuthenticator implements PublickeyAuthenticator {
             return false;
         }
         if (owner.isPresent() && owner.get().equals(username)) {
+            logger.debug("{} key accepted user={} client={} key={}", session, username, address,
+                    KeyUtils.getFingerPrint(key));
             return true;
         }
 
-        limiter.recordFailure(address, username);
+        if (limiter.recordFailure(address, username)) {
+            logger.info("{} further logins rejected after repeated failures user={} client={}", session, username,
+                    address);
+        }
         logger.debug("{} login failed user={} client={} key={} keyKnown={}", session, username, address,
                 KeyUtils.getFingerPrint(key), owner.isPresent());
         return false;

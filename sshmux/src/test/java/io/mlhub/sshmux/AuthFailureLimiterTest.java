@@ -24,6 +24,15 @@ class AuthFailureLimiterTest {
     }
 
     @Test
+    void failureThatEmptiesBucketIsReported() {
+        assertThat(limiter.recordFailure("10.0.0.1", "alice")).isFalse();
+        assertThat(limiter.recordFailure("10.0.0.1", "alice")).isFalse();
+
+        assertThat(limiter.recordFailure("10.0.0.1", "alice")).isTrue();
+        assertThat(limiter.recordFailure("10.0.0.1", "alice")).as("already empty").isFalse();
+    }
+
+    @Test
     void userIsBlockedFromEveryAddress() {
         for (int i = 0; i < 3; i++) {
             limiter.recordFailure("10.0.0." + i, "alice");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +141,10 @@ class SshMuxLimitsTest {
         }
         assertThat(Files.list(data).map(path -> path.getFileName().toString()).toList())
                 .contains(HostKeys.ED25519_FILE, HostKeys.RSA_FILE);
+        assertThat(Files.getPosixFilePermissions(data.resolve(HostKeys.ED25519_FILE)))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(data.resolve(HostKeys.RSA_FILE)))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
