@@ -38,7 +38,9 @@ final class InProcessSshAcceptor implements SshAcceptor {
         // TODO: use the client address of a PROXY protocol header the sniffer consumed; behind a load balancer, logs
         // and login rate limits see the balancer's address.
         logger.debug("{} ssh connection handed over in-process received={}", channel, received.readableBytes());
-        // The handler owns the buffer from here on, and releases it even if it is never run.
-        channel.pipeline().addLast(workers, HANDLER_NAME, new SshSessionHandler(sessionFactory, service, received));
+        // One worker per connection keeps MINA's calls for it in order; the handler owns the buffer from here on.
+        SshSessionHandler handler = new SshSessionHandler(sessionFactory, service, workers.next());
+        channel.pipeline().addLast(HANDLER_NAME, handler);
+        handler.start(channel, received);
     }
 }

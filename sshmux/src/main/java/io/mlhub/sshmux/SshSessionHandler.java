@@ -1,9 +1,13 @@
 package io.mlhub.sshmux;
 
+import java.util.concurrent.RejectedExecutionException;
+
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.session.helpers.MissingAttachedSessionException;
 import org.apache.sshd.common.util.Readable;
@@ -11,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs MINA SSHD's session on a channel adopted from the public port. It is added with an executor of its own,
- * so that key exchange, login and {@link SshAuthority} calls never run on the Netty event loop; Netty still calls
- * it for one channel in order.
+ * Runs MINA SSHD's session on a channel adopted from the public port. The handler sits on the Netty event loop
+ * and passes every event to one single-threaded worker, so that key exchange, login and {@link SshAuthority}
+ * calls never run on the event loop, and MINA still sees the events of one channel in order.
  *
- * <p>Auto-read stays off: the handler requests the next read after MINA has taken the previous bytes, unless MINA
+ * <p>Auto-read stays off: the worker requests the next read after MINA has taken the previous bytes, unless MINA
  * suspended reading.
  */
 final class SshSessionHandler extends ChannelInboundHandlerAdapter {
@@ -24,63 +28,90 @@ final class SshSessionHandler extends ChannelInboundHandlerAdapter {
 
     private final IoHandler sessionFactory;
     private final ChannelIoService service;
-    private ByteBuf received;
+    private final EventExecutor worker;
+    // Set on the worker in start(); the other worker tasks run after it on the same thread.
     private ChannelIoSession session;
 
-    /** Takes ownership of {@code received}, the bytes the port's sniffer already read. */
-    SshSessionHandler(IoHandler sessionFactory, ChannelIoService service, ByteBuf received) {
+    SshSessionHandler(IoHandler sessionFactory, ChannelIoService service, EventExecutor worker) {
         this.sessionFactory = sessionFactory;
         this.service = service;
-        this.received = received;
+        this.worker = worker;
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        ByteBuf first = received;
-        received = null;
-        session = new ChannelIoSession(service, ctx.channel());
-        service.register(session);
-        try {
-            sessionFactory.sessionCreated(session);
-        } catch (Exception e) {
-            first.release();
-            logger.warn("{} cannot start ssh session: {}", ctx.channel(), e.toString());
-            ctx.close();
-            return;
-        }
+    /** Starts the SSH session on the worker and gives it {@code received}, which this handler now owns. */
+    void start(Channel channel, ByteBuf received) {
+        submit(channel, received, () -> {
+            session = new ChannelIoSession(service, channel);
+            service.register(session);
+            try {
+                sessionFactory.sessionCreated(session);
+            } catch (Exception e) {
+                received.release();
+                logger.warn("{} cannot start ssh session: {}", channel, e.toString());
+                channel.close();
+                return;
+            }
 
-        if (first.isReadable()) {
-            deliver(ctx, first);
-        } else {
-            first.release();
-        }
-        readIfWanted(ctx);
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (received != null) {
-            received.release();
-            received = null;
-        }
+            if (received.isReadable()) {
+                deliver(channel, received);
+            } else {
+                received.release();
+            }
+            readIfWanted(channel);
+        });
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf buf && session != null) {
-            deliver(ctx, buf);
-        } else {
+        if (!(msg instanceof ByteBuf buf)) {
             ReferenceCountUtil.release(msg);
+            return;
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        readIfWanted(ctx);
+        Channel channel = ctx.channel();
+        submit(channel, buf, () -> {
+            deliver(channel, buf);
+            readIfWanted(channel);
+        });
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        submit(channel, null, () -> closed(channel));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Channel channel = ctx.channel();
+        logger.debug("{} ssh connection failed: {}", channel, cause.toString());
+        submit(channel, null, () -> failed(channel, cause));
+    }
+
+    /** Runs {@code task} on the worker; if the worker has shut down with the hub, releases {@code buf} and closes. */
+    private void submit(Channel channel, ByteBuf buf, Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (buf != null) {
+                buf.release();
+            }
+            channel.close();
+        }
+    }
+
+    private void deliver(Channel channel, ByteBuf buf) {
+        try {
+            if (session != null) {
+                sessionFactory.messageReceived(session, new ByteBufReadable(buf));
+            }
+        } catch (Exception e) {
+            failed(channel, e);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private void closed(Channel channel) {
         if (session == null) {
             return;
         }
@@ -88,41 +119,29 @@ final class SshSessionHandler extends ChannelInboundHandlerAdapter {
         try {
             sessionFactory.sessionClosed(session);
         } catch (MissingAttachedSessionException e) {
-            logger.debug("{} closed before its ssh session started", ctx.channel());
+            logger.debug("{} closed before its ssh session started", channel);
         } catch (Exception e) {
-            logger.warn("{} closing ssh session failed: {}", ctx.channel(), e.toString());
+            logger.warn("{} closing ssh session failed: {}", channel, e.toString());
         } finally {
             session.close(true);
         }
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    private void failed(Channel channel, Throwable cause) {
         if (session == null) {
-            ctx.close();
+            channel.close();
             return;
         }
-        logger.debug("{} ssh connection failed: {}", ctx.channel(), cause.toString());
         try {
             sessionFactory.exceptionCaught(session, cause);
         } catch (Exception e) {
-            ctx.close();
+            channel.close();
         }
     }
 
-    private void deliver(ChannelHandlerContext ctx, ByteBuf buf) {
-        try {
-            sessionFactory.messageReceived(session, new ByteBufReadable(buf));
-        } catch (Exception e) {
-            exceptionCaught(ctx, e);
-        } finally {
-            buf.release();
-        }
-    }
-
-    private void readIfWanted(ChannelHandlerContext ctx) {
-        if (session != null && !session.isReadSuspended() && ctx.channel().isActive()) {
-            ctx.channel().read();
+    private void readIfWanted(Channel channel) {
+        if (session != null && !session.isReadSuspended() && channel.isActive()) {
+            channel.read();
         }
     }
 

@@ -26,8 +26,10 @@ class HandOffComparisonTest {
 
     private static final Logger logger = LoggerFactory.getLogger(HandOffComparisonTest.class);
 
-    private static final int CONNECTIONS = 3;
-    private static final int COPY_BYTES = 16 * 1024 * 1024;
+    // Raise these for a closer look, e.g. -Dsshmux.handoff.rounds=3 -Dsshmux.handoff.copyMiB=64.
+    private static final int ROUNDS = Integer.getInteger("sshmux.handoff.rounds", 1);
+    private static final int CONNECTIONS = Integer.getInteger("sshmux.handoff.connections", 3);
+    private static final int COPY_BYTES = Integer.getInteger("sshmux.handoff.copyMiB", 16) << 20;
 
     @TempDir
     Path dir;
@@ -45,8 +47,10 @@ class HandOffComparisonTest {
                 SshMux mux = SshMux.start(SshMuxConfig.builder(dir.resolve("hub")).build(), authority)) {
             authority.addWorkspace(SshTarget.defaultServer("alice"), sshd.address(), true);
 
-            measure("in-process", mux.acceptor(), config, payload);
-            measure("loopback", mux.loopbackAcceptor(), config, payload);
+            for (int round = 0; round < ROUNDS; round++) {
+                measure("in-process", mux.acceptor(), config, payload);
+                measure("loopback", mux.loopbackAcceptor(), config, payload);
+            }
         }
     }
 
