@@ -1,6 +1,7 @@
 package io.mlhub.sshmux;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,7 +47,7 @@ final class HelpCommand implements Command {
     }
 
     @Override
-    public void setInputStream(java.io.InputStream in) {
+    public void setInputStream(InputStream in) {
         // Input is not read: the command ends right after printing.
     }
 

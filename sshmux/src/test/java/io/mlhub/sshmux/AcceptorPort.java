@@ -1,6 +1,7 @@
 package io.mlhub.sshmux;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 import io.mlhub.proxy.ssh.SshAcceptor;
 import io.netty.bootstrap.ServerBootstrap;
@@ -55,7 +56,7 @@ final class AcceptorPort implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static final class Sniffer extends ChannelInboundHandlerAdapter {

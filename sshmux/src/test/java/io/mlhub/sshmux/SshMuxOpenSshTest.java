@@ -14,9 +14,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
@@ -195,6 +202,28 @@ class SshMuxOpenSshTest {
             forward.destroy();
             forward.waitFor(5, TimeUnit.SECONDS);
             http.stop(0);
+        }
+    }
+
+    @Test
+    void concurrentJumpsCopyIntact() throws Exception {
+        Path upload = dir.resolve("concurrent.bin");
+        byte[] content = randomBytes(4 << 20);
+        Files.write(upload, content);
+        String expected = sha256(content);
+        List<Future<Result>> runs = new ArrayList<>();
+
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 6; i++) {
+                runs.add(executor.submit(() -> OpenSsh.run(ssh(aliceConfig, "-J", jump("alice", port), "root@alice",
+                        "sha256sum"), upload)));
+            }
+
+            for (Future<Result> run : runs) {
+                Result result = run.get();
+                assertThat(result.exitCode()).as(result.toString()).isZero();
+                assertThat(result.stdout()).startsWith(expected);
+            }
         }
     }
 
@@ -380,9 +409,13 @@ class SshMuxOpenSshTest {
         return (int) result.stdout().lines().filter(line -> !line.isBlank()).count();
     }
 
+    private static String sha256(byte[] content) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
     static byte[] randomBytes(int size) {
         byte[] bytes = new byte[size];
-        new java.util.Random(size).nextBytes(bytes);
+        new Random(size).nextBytes(bytes);
         return bytes;
     }
 }
