@@ -35,8 +35,8 @@ final class InProcessSshAcceptor implements SshAcceptor {
             channel.close();
             return;
         }
-        // TODO: use the client address of a PROXY protocol header the sniffer consumed; behind a load balancer, logs
-        // and login rate limits see the balancer's address.
+        // TODO: use the client address of a PROXY protocol header that the sniffer consumed. Until then, behind a
+        // load balancer, logs and login rate limits get the balancer's address.
         logger.debug("{} ssh connection handed over in-process received={}", channel, received.readableBytes());
         // One worker per connection keeps MINA's calls for it in order; the handler owns the buffer from here on.
         SshSessionHandler handler = new SshSessionHandler(sessionFactory, service, workers.next());

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs MINA SSHD's session on a channel adopted from the public port. The handler sits on the Netty event loop
  * and passes every event to one single-threaded worker, so that key exchange, login and {@link SshAuthority}
- * calls never run on the event loop, and MINA still sees the events of one channel in order.
+ * calls never run on the event loop, and MINA still receives the events of one channel in order.
  *
  * <p>Auto-read stays off: the worker requests the next read after MINA has taken the previous bytes, unless MINA
  * suspended reading.

@@ -21,5 +21,11 @@ public record SshWorkspace(SshTarget target, String loginUser, List<String> host
             throw new IllegalArgumentException("loginUser: '" + loginUser + "' (expected: a user name without spaces)");
         }
         hostKeys = List.copyOf(requireNonNull(hostKeys, "hostKeys"));
+        for (String key : hostKeys) {
+            // Each key becomes one known_hosts line and part of a shell command, so it must stay on one line.
+            if (key.isBlank() || key.lines().count() != 1 || !key.equals(key.strip())) {
+                throw new IllegalArgumentException("hostKeys: '" + key + "' (expected: one line, <type> <base64>)");
+            }
+        }
     }
 }

@@ -73,6 +73,13 @@ class SshAccessTest {
     }
 
     @Test
+    void hostKeyWithLineBreakIsRejected() {
+        assertThatThrownBy(() -> workspace("", List.of("ssh-ed25519 AAAA\nevil.host ssh-ed25519 BBBB")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("hostKeys: ");
+    }
+
+    @Test
     void shellQuotingSurvivesSingleQuote() {
         assertThat(SshAccess.quote("it's")).isEqualTo("'it'\\''s'");
     }
