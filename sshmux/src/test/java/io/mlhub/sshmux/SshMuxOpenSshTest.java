@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -401,6 +403,28 @@ class SshMuxOpenSshTest {
             assertThat(establishedTo(aliceSshd.port())).as("connections to the workspace").isZero();
             assertThat(mux.sessionCount()).as("ssh sessions on the hub").isZero();
         });
+    }
+
+    @Test
+    void vanishedWorkspaceEndsClientChannel() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            authority.addWorkspace(SshTarget.namedServer("alice", "gone"),
+                    new InetSocketAddress("127.0.0.1", upstream.getLocalPort()), true);
+            Process client = new ProcessBuilder(ssh(aliceConfig, "-p", String.valueOf(port.port()), "-W",
+                    "gone.alice:22", "alice@127.0.0.1"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("gone.log").toFile())
+                    .start();
+            try (Socket accepted = upstream.accept()) {
+                // A zero linger time makes close() send a reset, as when a workspace container is killed.
+                accepted.setSoLinger(true, 0);
+            }
+
+            boolean exited = client.waitFor(20, TimeUnit.SECONDS);
+
+            assertThat(exited).as("ssh -W ends when the workspace connection is reset").isTrue();
+            await().atMost(Duration.ofSeconds(20)).until(() -> mux.sessionCount() == 0);
+        }
     }
 
     /** Counts established TCP connections to 127.0.0.1:{@code port}, as the kernel reports them. */
