@@ -13,14 +13,14 @@ final class HelpText {
 
     String forUser(String hubUser, List<SshWorkspace> running) {
         StringBuilder text = new StringBuilder();
-        text.append("Hello ").append(hubUser).append(". This hub is an SSH jump host to your workspaces;")
-                .append(" it opens no shell itself.\n\n");
+        text.append("Hello ").append(hubUser).append(". This hub is an SSH jump host to your workspaces,")
+                .append(" and it opens no shell itself.\n\n");
         if (running.isEmpty()) {
             appendNoWorkspace(text, hubUser);
         } else {
-            running.forEach(workspace -> appendWorkspace(text, hubUser, workspace));
+            appendWorkspaces(text, hubUser, running);
         }
-        appendHostKeys(text);
+        appendFingerprints(text);
         return text.toString();
     }
 
@@ -31,21 +31,21 @@ final class HelpText {
                 .append(hubUser).append(" for a named one.\n\n");
     }
 
-    private void appendWorkspace(StringBuilder text, String hubUser, SshWorkspace workspace) {
-        WorkspaceAccess info = access.forWorkspace(hubUser, workspace, null);
-        text.append("Workspace ").append(info.target()).append(":\n")
-                .append("  ").append(info.jumpCommand()).append("\n")
-                .append("or add to ~/.ssh/config, and the known_hosts lines below, then run: ssh ")
-                .append(info.target()).append("\n\n")
-                .append(info.configBlock()).append("\n");
+    private void appendWorkspaces(StringBuilder text, String hubUser, List<SshWorkspace> running) {
+        text.append("Your running workspaces, each with the command that reaches it:\n");
+        running.forEach(workspace -> text.append("  ").append(workspace.target().name()).append(": ")
+                .append(access.jumpCommand(hubUser, workspace)).append("\n"));
+
+        text.append("\nTo reach them as \"ssh <workspace>\", add this to ~/.ssh/config:\n\n")
+                .append(access.configBlock(hubUser, running))
+                .append("\nand these lines to ").append(access.knownHostsFile()).append(":\n");
+        access.knownHostsLines(running).forEach(line -> text.append(line).append("\n"));
+        text.append("\n");
     }
 
-    private void appendHostKeys(StringBuilder text) {
-        text.append("Host keys of this hub:\n");
+    private void appendFingerprints(StringBuilder text) {
+        text.append("Host key fingerprints of this hub:\n");
         access.hubKeys().forEach(key -> text.append("  ").append(key.fingerprint()).append(" (").append(key.type())
                 .append(")\n"));
-        text.append("known_hosts lines for the config above:\n");
-        access.hubKeys().forEach(key -> text.append("  ").append(key.knownHostsLine(access.jumpHostAlias()))
-                .append("\n"));
     }
 }

@@ -59,20 +59,57 @@ public final class SshAccess {
      *     {@code ~/.ssh/id_ed25519}, or {@code null} to let the SSH client pick its default keys
      */
     public WorkspaceAccess forWorkspace(String hubUser, SshWorkspace workspace, @Nullable String identityFile) {
+        checkArguments(hubUser, identityFile);
+        String target = workspace.target().name();
+        List<String> hubEntry = hubEntry(hubUser, identityFile);
+        List<String> workspaceEntry = workspaceEntry(workspace, identityFile);
+        List<String> knownHosts = knownHostsLines(List.of(workspace));
+
+        String configBlock = String.join("\n", hubEntry) + "\n\n" + String.join("\n", workspaceEntry) + "\n";
+        String setup = setupCommand(hubEntry, workspaceEntry, knownHosts);
+        return new WorkspaceAccess(target, jumpCommand(hubUser, workspace), configBlock, knownHosts, setup);
+    }
+
+    /** Returns the {@code ssh -J} command that reaches {@code workspace} without any SSH config. */
+    public String jumpCommand(String hubUser, SshWorkspace workspace) {
+        return "ssh -J " + jumpSpec(hubUser) + " " + workspace.loginUser() + "@" + workspace.target().name();
+    }
+
+    /**
+     * Writes the {@code ~/.ssh/config} entries for several workspaces at once: the hub's entry, then one entry per
+     * workspace, without a private key reference.
+     */
+    public String configBlock(String hubUser, List<SshWorkspace> workspaces) {
+        checkArguments(hubUser, null);
+        StringBuilder block = new StringBuilder(String.join("\n", hubEntry(hubUser, null))).append("\n");
+        workspaces.forEach(workspace -> block.append("\n").append(String.join("\n", workspaceEntry(workspace, null)))
+                .append("\n"));
+        return block.toString();
+    }
+
+    /**
+     * Returns the lines of the {@code UserKnownHostsFile} named in the config: the hub's host keys, then the
+     * known host keys of {@code workspaces}.
+     */
+    public List<String> knownHostsLines(List<SshWorkspace> workspaces) {
+        List<String> lines = new ArrayList<>();
+        hubKeys.forEach(key -> lines.add(key.knownHostsLine(config.jumpHostAlias())));
+        workspaces.forEach(workspace -> workspace.hostKeys()
+                .forEach(key -> lines.add(workspaceKeyAlias(workspace) + " " + key)));
+        return lines;
+    }
+
+    /** Returns the path of the {@code UserKnownHostsFile} named in the config. */
+    public String knownHostsFile() {
+        return "~/.ssh/known_hosts." + config.jumpHostAlias();
+    }
+
+    private static void checkArguments(String hubUser, @Nullable String identityFile) {
         SshTarget.defaultServer(hubUser); // rejects a user name that cannot appear in a target name
         if (identityFile != null && !PATH.matcher(identityFile).matches()) {
             throw new IllegalArgumentException("identityFile: " + identityFile + " (expected: a path of A-Z a-z 0-9 _"
                     + " . / ~ + -)");
         }
-        String target = workspace.target().name();
-        String jumpCommand = "ssh -J " + jumpSpec(hubUser) + " " + workspace.loginUser() + "@" + target;
-        List<String> hubEntry = hubEntry(hubUser, identityFile);
-        List<String> workspaceEntry = workspaceEntry(workspace, identityFile);
-        List<String> knownHosts = knownHostsLines(workspace);
-
-        String configBlock = String.join("\n", hubEntry) + "\n\n" + String.join("\n", workspaceEntry) + "\n";
-        String setup = setupCommand(hubEntry, workspaceEntry, knownHosts);
-        return new WorkspaceAccess(target, jumpCommand, configBlock, knownHosts, setup);
     }
 
     private List<String> hubEntry(String hubUser, @Nullable String identityFile) {
@@ -107,20 +144,9 @@ public final class SshAccess {
         return lines;
     }
 
-    private List<String> knownHostsLines(SshWorkspace workspace) {
-        List<String> lines = new ArrayList<>();
-        hubKeys.forEach(key -> lines.add(key.knownHostsLine(config.jumpHostAlias())));
-        workspace.hostKeys().forEach(key -> lines.add(workspaceKeyAlias(workspace) + " " + key));
-        return lines;
-    }
-
     /** Returns the alias the workspace's host key is filed under: its target name qualified by the hub's alias. */
     private String workspaceKeyAlias(SshWorkspace workspace) {
         return workspace.target().name() + "." + config.jumpHostAlias();
-    }
-
-    private String knownHostsFile() {
-        return "~/.ssh/known_hosts." + config.jumpHostAlias();
     }
 
     private String setupCommand(List<String> hubEntry, List<String> workspaceEntry, List<String> knownHosts) {
