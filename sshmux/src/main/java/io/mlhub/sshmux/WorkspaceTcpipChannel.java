@@ -1,0 +1,106 @@
+package io.mlhub.sshmux;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+import io.mlhub.sshmux.TargetResolution.Reachable;
+import io.mlhub.sshmux.TargetResolution.Rejected;
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+import org.apache.sshd.server.forward.TcpipServerChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code direct-tcpip} channel whose target host is a workspace name. Before MINA SSHD connects, it replaces the
+ * name and port the client sent by the workspace sshd's address, so the hub never looks a name up in DNS. It turns
+ * a rejection into an "administratively prohibited" open failure that carries the reason for the user.
+ *
+ * <p>NOTE: the client's EOF reaches the workspace as a half-close, but MINA SSHD 2.20.1 closes the whole socket
+ * when the workspace half-closes first: it then sends the client the data read so far, EOF and close, so the
+ * client can no longer send. SSH sessions do not depend on that direction.
+ *
+ * <p>MINA's forwarder does the rest: it reads from the workspace only while the client's window has room, and it
+ * returns window to the client only after the workspace took the data, so neither direction buffers without bound.
+ */
+final class WorkspaceTcpipChannel extends TcpipServerChannel {
+
+    private static final Logger logger = LoggerFactory.getLogger(WorkspaceTcpipChannel.class);
+
+    private final WorkspaceForwardingFilter policy;
+
+    private WorkspaceTcpipChannel(WorkspaceForwardingFilter policy) {
+        super(TcpForwardingFilter.Type.Direct, null);
+        this.policy = policy;
+    }
+
+    /** Returns the factory of these channels under the standard {@code direct-tcpip} type. */
+    static ChannelFactory factory(WorkspaceForwardingFilter policy) {
+        return new ChannelFactory() {
+            @Override
+            public String getName() {
+                return TcpForwardingFilter.Type.Direct.getName();
+            }
+
+            @Override
+            public Channel createChannel(Session session) throws IOException {
+                return new WorkspaceTcpipChannel(policy);
+            }
+        };
+    }
+
+    @Override
+    protected OpenFuture doInit(Buffer buffer) {
+        // RFC 4254 section 7.2: host to connect, port to connect, originator address, originator port.
+        String host = buffer.getString();
+        int port = buffer.getInt();
+        String originatorHost = buffer.getString();
+        int originatorPort = buffer.getInt();
+
+        Session session = getSession();
+        TargetResolution resolution = policy.resolve(session, host, port);
+        return switch (resolution) {
+            case Rejected rejected -> reject(session, host, port, rejected);
+            case Reachable reachable -> connect(session, host, reachable.sshd(), originatorHost, originatorPort);
+        };
+    }
+
+    private OpenFuture reject(Session session, String host, int port, Rejected rejected) {
+        logger.debug("{} direct-tcpip rejected user={} target={}:{} reason={} message={}", session,
+                session.getUsername(), host, port, rejected.reason(), rejected.message());
+        RejectionReportingConnectionService.recordRejection(session, getRecipient(), rejected.message());
+        OpenFuture future = new DefaultOpenFuture(this, this);
+        try {
+            future.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, rejected.message()));
+        } finally {
+            close(true);
+        }
+        return future;
+    }
+
+    private OpenFuture connect(
+            Session session, String host, InetSocketAddress sshd, String originatorHost, int originatorPort) {
+        String upstreamHost = sshd.getAddress().getHostAddress();
+        SshdSocketAddress upstream = new SshdSocketAddress(upstreamHost, sshd.getPort());
+        logger.debug("{} direct-tcpip allowed user={} target={} upstream={}", session, session.getUsername(), host,
+                upstream);
+
+        Buffer rewritten = new ByteArrayBuffer();
+        rewritten.putString(upstreamHost);
+        rewritten.putUInt(sshd.getPort());
+        rewritten.putString(originatorHost);
+        rewritten.putUInt(originatorPort);
+        policy.approve(session, upstream);
+        return super.doInit(rewritten);
+    }
+}
