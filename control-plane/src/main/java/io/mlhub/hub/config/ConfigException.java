@@ -9,7 +9,7 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    static ConfigException invalid(String setting, Object value, String accepted) {
+    public static ConfigException invalid(String setting, Object value, String accepted) {
         return new ConfigException("invalid setting " + setting + "=" + value + " (expected: " + accepted + ")");
     }
 }

@@ -27,7 +27,7 @@ public final class ConfigLoader {
             "baseUrl", "adminUsers", "openSignup", "allowNamedServers", "namedServerLimitPerUser",
             "workspaceImages", "limits", "lockout", "whitelistPath", "database", "minPasswordLength",
             "sessionMaxAgeHours", "slowSpawnTimeoutSeconds", "spawnTimeoutSeconds", "hubConnectUrl", "publicUrl",
-            "spawner", "authenticator");
+            "spawner", "authenticator", "proxy", "ssh");
 
     private ConfigLoader() {}
 

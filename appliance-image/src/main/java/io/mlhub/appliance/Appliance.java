@@ -1,0 +1,237 @@
+package io.mlhub.appliance;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlhub.hub.HubServer;
+import io.mlhub.hub.config.HubConfig;
+import io.mlhub.hub.route.ChpRoutePublisher;
+import io.mlhub.hub.route.RoutePublisher;
+import io.mlhub.hub.spawn.Spawner;
+import io.mlhub.proxy.chp.ChpApiServer;
+import io.mlhub.proxy.http.HttpProxy;
+import io.mlhub.proxy.http.HttpProxyConfig;
+import io.mlhub.proxy.metrics.ProxyMetrics;
+import io.mlhub.proxy.route.PathRouteTable;
+import io.mlhub.proxy.route.Route;
+import io.mlhub.proxy.route.RouteKeys;
+import io.mlhub.proxy.server.ProxyServer;
+import io.mlhub.proxy.sniff.SniffConfig;
+import io.mlhub.proxy.ssh.SshAcceptor;
+import io.mlhub.proxy.tls.ServerTlsContext;
+import io.mlhub.proxy.tls.TlsConfig;
+import io.mlhub.sshmux.SshMux;
+import io.mlhub.sshmux.SshMuxConfig;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts of the hub in one process: the public port (proxy engine), the SSH jump host behind it, the control
+ * plane and, when asked, configurable-http-proxy's route API. The public port starts first and answers 503
+ * until the control plane is ready, so clients never see a refused connection during start-up.
+ */
+final class Appliance implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(Appliance.class);
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private @Nullable ProxyServer proxy;
+    private @Nullable HubServer hub;
+    private @Nullable ChpApiServer routeApi;
+    private @Nullable SshMux sshMux;
+
+    private Appliance() {}
+
+    /**
+     * Starts every part that {@code settings} switches on.
+     *
+     * @param spawners creates the spawner for the control plane; called only when the control plane runs
+     */
+    static Appliance start(HubConfig hubConfig, ApplianceSettings settings, SpawnerFactory spawners)
+            throws Exception {
+        Appliance appliance = new Appliance();
+        try {
+            appliance.startParts(hubConfig, settings, spawners);
+            return appliance;
+        } catch (Exception | Error e) {
+            appliance.close();
+            throw e;
+        }
+    }
+
+    private void startParts(HubConfig hubConfig, ApplianceSettings settings, SpawnerFactory spawners)
+            throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PathRouteTable routes = new PathRouteTable();
+        HubCredentialResolver credentials = new HubCredentialResolver();
+        HubSshAuthority sshAuthority = new HubSshAuthority();
+
+        HttpProxy httpProxy = null;
+        if (settings.startProxy()) {
+            httpProxy = HttpProxy.builder(routes)
+                    .config(proxyConfig(hubConfig, settings))
+                    .credentialResolver(credentials)
+                    .meterRegistry(registry)
+                    .build();
+            started.add(httpProxy);
+            SshAcceptor sshAcceptor = settings.startSsh() ? startSsh(hubConfig, settings, sshAuthority) : null;
+            proxy = startProxy(hubConfig, settings, httpProxy, sshAcceptor, registry);
+        }
+        if (settings.startChp()) {
+            routeApi = ChpApiServer.builder(new InetSocketAddress(settings.apiHost(), settings.apiPort()), routes)
+                    .authToken(routeApiToken(settings))
+                    .prometheus(registry)
+                    .ownersFromData(true)
+                    .build()
+                    .start();
+            started.add(routeApi);
+            logger.info("route api started address={}", routeApi.localAddress());
+        }
+        if (settings.startHub()) {
+            RoutePublisher publisher = httpProxy != null
+                    ? new InProcessRoutes(routes)
+                    : new ChpRoutePublisher(settings.proxyApiUrl(), routeApiToken(settings));
+            hub = startHub(hubConfig, settings, spawners, publisher);
+            if (httpProxy != null) {
+                int hubPort = hub.port();
+                routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()), URI.create("http://127.0.0.1:" + hubPort),
+                        null, null, Map.of()));
+                credentials.connect(hub.credentials());
+                var cache = httpProxy.credentialCache();
+                if (cache != null) {
+                    hub.credentials().addListener(cache::invalidateUser);
+                }
+            }
+            sshAuthority.connect(hub);
+        }
+        if (proxy != null) {
+            proxy.setReady(true);
+            logger.info("hub ready url={}", publicUrl(hubConfig, settings, proxy.localAddress().getPort()));
+        }
+    }
+
+    private SshAcceptor startSsh(HubConfig hubConfig, ApplianceSettings settings, HubSshAuthority authority) {
+        int publicPort = settings.sshPublicPort() != 0 ? settings.sshPublicPort() : settings.port();
+        SshMuxConfig config = SshMuxConfig.builder(hubConfig.dataDir().resolve("ssh"))
+                .publicAddress(settings.sshPublicHost(), publicPort)
+                .build();
+        SshMux mux = SshMux.start(config, authority);
+        started.add(mux);
+        sshMux = mux;
+        return mux.acceptor();
+    }
+
+    private ProxyServer startProxy(HubConfig hubConfig, ApplianceSettings settings, HttpProxy httpProxy,
+            @Nullable SshAcceptor sshAcceptor, PrometheusMeterRegistry registry) throws Exception {
+        ServerTlsContext tls = null;
+        if (hubConfig.sslEnabled()) {
+            TlsConfig tlsConfig = settings.sslCertFile() != null
+                    ? TlsConfig.fromFiles(settings.sslCertFile(), settings.sslKeyFile(), hubConfig.dataDir())
+                    : TlsConfig.selfSigned(hubConfig.dataDir()).withHostNames(settings.tlsHostNames());
+            tls = ServerTlsContext.create(tlsConfig);
+            started.add(tls);
+        }
+        ProxyServer.Builder builder = ProxyServer.builder(new InetSocketAddress(settings.bindHost(), settings.port()),
+                        httpProxy)
+                .tls(tls)
+                .sniff(SniffConfig.defaults().withProxyProtocol(settings.proxyProtocol()))
+                .metrics(new ProxyMetrics(registry))
+                .initiallyReady(!settings.startHub())
+                .retryAfter(Duration.ofSeconds(2))
+                .drainTimeout(Duration.ofSeconds(10));
+        if (sshAcceptor != null) {
+            builder.sshAcceptor(sshAcceptor);
+        }
+        ProxyServer server = builder.build().start();
+        started.add(server);
+        logger.info("proxy started address={} tls={} ssh={}", server.localAddress(), tls != null,
+                sshAcceptor != null);
+        return server;
+    }
+
+    private HubServer startHub(HubConfig hubConfig, ApplianceSettings settings, SpawnerFactory spawners,
+            RoutePublisher publisher) throws Exception {
+        Spawner spawner = spawners.create(hubConfig);
+        if (spawner instanceof AutoCloseable closeable) {
+            started.add(closeable);
+        }
+        HubServer server = HubServer.builder(hubConfig).spawner(spawner).routes(publisher).build();
+        server.start();
+        started.add(server::stop);
+        logger.info("hub api started address=127.0.0.1:{} engine={}", server.port(), spawner.engine());
+        return server;
+    }
+
+    private static HttpProxyConfig proxyConfig(HubConfig hubConfig, ApplianceSettings settings) {
+        return HttpProxyConfig.builder()
+                .baseUrl(hubConfig.baseUrl())
+                .loginUrl(hubConfig.baseUrl() + "hub/login")
+                .trustForwardedHeaders(settings.trustForwardedHeaders())
+                .toolPorts(settings.toolPorts())
+                .build();
+    }
+
+    private static String routeApiToken(ApplianceSettings settings) {
+        if (settings.apiToken() != null) {
+            return settings.apiToken();
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        logger.warn("CONFIGPROXY_AUTH_TOKEN is not set, so the route API uses a random token that nothing else knows");
+        return HexFormat.of().formatHex(random);
+    }
+
+    private static String publicUrl(HubConfig hubConfig, ApplianceSettings settings, int port) {
+        if (hubConfig.publicUrl() != null) {
+            return hubConfig.publicUrl();
+        }
+        String host = settings.bindHost().equals("0.0.0.0") || settings.bindHost().equals("::")
+                ? "localhost" : settings.bindHost();
+        return (hubConfig.sslEnabled() ? "https://" : "http://") + host + ":" + port + hubConfig.baseUrl();
+    }
+
+    /** Returns the public port's address, or {@code null} when the proxy does not run here. */
+    @Nullable InetSocketAddress publicAddress() {
+        return proxy == null ? null : proxy.localAddress();
+    }
+
+    /** Returns the control plane, or {@code null} when it does not run here. */
+    @Nullable HubServer hub() {
+        return hub;
+    }
+
+    /** Returns the route API's address, or {@code null} when it does not run here. */
+    @Nullable InetSocketAddress routeApiAddress() {
+        return routeApi == null ? null : routeApi.localAddress();
+    }
+
+    /**
+     * Stops every part in the reverse order of their start. The public port drains its connections first;
+     * workspaces keep running, so a restarted hub adopts them.
+     */
+    @Override
+    public synchronized void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                logger.warn("stopping a part failed part={} error={}", started.get(i).getClass().getSimpleName(),
+                        e.toString());
+            }
+        }
+        started.clear();
+    }
+
+    /** Creates the control plane's spawner for its configuration. */
+    @FunctionalInterface
+    interface SpawnerFactory {
+        Spawner create(HubConfig config) throws Exception;
+    }
+}
