@@ -11,8 +11,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link CredentialResolver} in front of another one, with a bounded Caffeine cache per credential kind that
- * forgets each result after a short time.
+ * A {@link CredentialResolver} in front of another one, with a bounded Caffeine cache per credential kind whose
+ * entries expire after a short time.
  *
  * <p>The proxy asks {@link #cachedSession}/{@link #cachedToken} on the event loop first: a hit never leaves the
  * event loop. On a miss it calls {@link #resolveSessionAsync}/{@link #resolveTokenAsync}, which run the delegate on
@@ -92,18 +92,18 @@ public final class CachingCredentialResolver implements CredentialResolver {
         return tokens.get(requireNonNull(token, "token"));
     }
 
-    /** Forgets a session cookie, after logout. */
+    /** Removes a session cookie from the cache, after logout. */
     public void invalidateSession(String sessionCookie) {
         sessions.synchronous().invalidate(sessionCookie);
     }
 
-    /** Forgets an API token, after revocation. */
+    /** Removes an API token from the cache, after revocation. */
     public void invalidateToken(String token) {
         tokens.synchronous().invalidate(token);
     }
 
     /**
-     * Forgets every cached credential of a user, after the user was deleted or lost the admin flag or a grant.
+     * Removes every cached credential of a user, after the user was deleted or lost the admin flag or a grant.
      * This scans the cache, which is fine for such rare events.
      */
     public void invalidateUser(String user) {
@@ -112,7 +112,7 @@ public final class CachingCredentialResolver implements CredentialResolver {
         tokens.synchronous().asMap().values().removeIf(identity -> belongsTo(identity, user));
     }
 
-    /** Forgets everything. */
+    /** Removes every entry. */
     public void invalidateAll() {
         sessions.synchronous().invalidateAll();
         tokens.synchronous().invalidateAll();

@@ -150,7 +150,7 @@ class EdgeAuthorizationTest {
         try (RawHttpClient waiting = new RawHttpClient(server.port())) {
             waiting.send("GET /user/alice/x HTTP/1.1\r\nHost: x\r\nAuthorization: token alice-token\r\n\r\n");
 
-            // The proxy has a single event loop, so this answer proves the resolver runs elsewhere.
+            // The proxy has a single event loop, so this response proves the resolver runs elsewhere.
             RawHttpClient.Response hub = get("/hub/home", "");
             resolver.gate.countDown();
             RawHttpClient.Response workspaceAnswer = waiting.readResponse(false);

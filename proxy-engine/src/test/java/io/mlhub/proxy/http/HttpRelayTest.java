@@ -168,7 +168,7 @@ class HttpRelayTest {
 
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             client.send("POST /echo/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n");
-            // The echo answers while the upload runs, so the upload goes on its own thread.
+            // The echo responds while the upload runs, so the upload goes on its own thread.
             Thread uploader = Thread.ofVirtual().start(() -> upload(client, size, sent));
             RawHttpClient.Response response = client.readResponse(false, sink);
             uploader.join();
