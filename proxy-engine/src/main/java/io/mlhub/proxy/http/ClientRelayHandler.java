@@ -73,6 +73,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private final HttpProxy proxy;
     private final HttpProxyConfig config;
     private final ClientConnection connection;
+    private final String clientIp;
     private final ClientHttpCodec codec;
     private final IdleTimeoutHandler idleTimeout;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
@@ -111,6 +112,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         this.proxy = proxy;
         this.config = proxy.config();
         this.connection = connection;
+        this.clientIp = RelayHeaders.clientIp(connection);
         this.codec = codec;
         this.idleTimeout = idleTimeout;
     }
@@ -430,7 +432,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         if (upgrade) {
             RelayHeaders.addWebsocketUpgrade(headers);
         }
-        RelayHeaders.setForwarded(headers, connection, config.trustForwardedHeaders());
+        RelayHeaders.setForwarded(headers, clientIp, connection.secure(), config.trustForwardedHeaders());
         if (toolPrefix != null) {
             RelayHeaders.setForwardedPrefix(headers, toolPrefix);
         }
