@@ -33,7 +33,7 @@ final class RelayHeaders {
      */
     static void removeHopByHop(HttpHeaders headers) {
         String connection = headers.get(HttpHeaderNames.CONNECTION);
-        // Most messages say only keep-alive or close, which name no header; skip the list for them.
+        // Most messages carry only keep-alive or close, which name no header, so the list is skipped for them.
         if (connection != null && !isKeepAliveOrClose(connection)) {
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 removeNamedHeaders(headers, value);
