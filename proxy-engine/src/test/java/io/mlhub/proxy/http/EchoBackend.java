@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP backend that streams each request body back and reports the request in response headers:
  * {@code x-echo-method}, {@code x-echo-uri} and {@code x-echo-h-<header name>} for every request header.
- * Paths {@code /status/<code>} respond with that status and no body, and {@code /close} responds with Connection: close.
+ * Paths {@code /status/<code>} respond with that status and no body, {@code /close} responds with Connection: close,
+ * and {@code /hop} adds hop-by-hop headers to its response.
  */
 final class EchoBackend implements AutoCloseable {
     final AtomicInteger accepted = new AtomicInteger();
@@ -150,6 +151,14 @@ final class EchoBackend implements AutoCloseable {
             response.headers().set("x-echo-uri", request.uri());
             for (Map.Entry<String, String> header : request.headers()) {
                 response.headers().add("x-echo-h-" + header.getKey().toLowerCase(), header.getValue());
+            }
+            if (uri.equals("/hop")) {
+                response.headers()
+                        .set(HttpHeaderNames.CONNECTION, "keep-alive, X-Hop")
+                        .set("X-Hop", "1")
+                        .set(HttpHeaderNames.KEEP_ALIVE, "timeout=5")
+                        .set(HttpHeaderNames.TRAILER, "X-Checksum")
+                        .set("X-Kept", "yes");
             }
             closeAfter = uri.equals("/close");
             if (closeAfter) {

@@ -90,6 +90,22 @@ class HttpRelayTest {
     }
 
     @Test
+    void hopByHopResponseHeadersAreDropped() throws Exception {
+        routes.put(new Route("/hop", URI.create("http://127.0.0.1:" + echo.port()), null, null, Map.of()));
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            RawHttpClient.Response response = client.get("/hop", "");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("x-hop")).isNull();
+            assertThat(response.header("keep-alive")).isNull();
+            assertThat(response.header("trailer")).isNull();
+            assertThat(response.header("connection")).isNull();
+            assertThat(response.header("x-kept")).isEqualTo("yes");
+            assertThat(response.header("transfer-encoding")).as("reframed for this leg").isEqualTo("chunked");
+        }
+    }
+
+    @Test
     void forwardedHeadersFromUntrustedClientsAreReplaced() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             RawHttpClient.Response response = client.get("/echo/f",
