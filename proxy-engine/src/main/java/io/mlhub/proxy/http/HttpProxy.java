@@ -80,6 +80,9 @@ public final class HttpProxy implements AutoCloseable {
             this.credentials = new CachingCredentialResolver(builder.resolver, config.credentialCacheExpiry(),
                     config.credentialCacheSize(), ownedExecutor);
         }
+        if (credentials != null) {
+            credentials.bindTo(builder.registry);
+        }
     }
 
     /** Returns a builder for a proxy over {@code routes}. */
