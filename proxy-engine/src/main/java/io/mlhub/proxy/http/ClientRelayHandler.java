@@ -36,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -369,8 +370,16 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             @Nullable Optional<Identity> identity, @Nullable Throwable error) {
         phase = Phase.WAITING;
         if (error != null || identity == null) {
-            logger.warn("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
-                    String.valueOf(error));
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            if (proxy.allowWarning()) {
+                logger.warn("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
+                        String.valueOf(cause));
+            } else {
+                logger.debug("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
+                        String.valueOf(cause));
+            }
             reject(HttpResponseStatus.SERVICE_UNAVAILABLE, "credential resolver failed");
             return;
         }

@@ -208,7 +208,10 @@ public final class HttpProxy implements AutoCloseable {
         return channelFactories.computeIfAbsent(client.getClass(), type -> new ReflectiveChannelFactory<>(type));
     }
 
-    /** Returns whether an upstream error may be logged at WARN now; repeats within a second go to DEBUG. */
+    /**
+     * Returns whether an upstream or resolver error may be logged at WARN now; others within the same second go to
+     * DEBUG, so that a dead upstream under load does not flood the log.
+     */
     boolean allowWarning() {
         long now = System.nanoTime();
         long last = lastWarningNanos.get();
