@@ -441,7 +441,9 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         if (upgrade) {
             RelayHeaders.addWebsocketUpgrade(headers);
         }
-        RelayHeaders.setForwarded(headers, clientIp, connection.secure(), config.trustForwardedHeaders());
+        if (config.addForwardedHeaders()) {
+            RelayHeaders.setForwarded(headers, clientIp, connection.secure(), config.trustForwardedHeaders());
+        }
         if (toolPrefix != null) {
             RelayHeaders.setForwardedPrefix(headers, toolPrefix);
         }

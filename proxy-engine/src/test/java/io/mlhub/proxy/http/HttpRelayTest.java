@@ -120,6 +120,19 @@ class HttpRelayTest {
     }
 
     @Test
+    void forwardedHeadersCanBeLeftOut() throws Exception {
+        HttpProxyConfig config = HttpProxyConfig.builder().addForwardedHeaders(false).build();
+        try (TestProxyServer plain = new TestProxyServer(HttpProxy.builder(routes).config(config).build());
+                RawHttpClient client = new RawHttpClient(plain.port())) {
+            RawHttpClient.Response response = client.get("/echo/f", "X-Forwarded-For: 10.9.9.9\r\n");
+
+            assertThat(response.header("x-echo-h-x-forwarded-for")).isEqualTo("10.9.9.9");
+            assertThat(response.header("x-echo-h-x-forwarded-proto")).isNull();
+            assertThat(response.header("x-echo-h-x-forwarded-host")).isNull();
+        }
+    }
+
+    @Test
     void keepAliveReusesOneConnectionOnEachLeg() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             for (int i = 0; i < 20; i++) {
