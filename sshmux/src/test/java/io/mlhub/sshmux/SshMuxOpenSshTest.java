@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -84,11 +85,12 @@ class SshMuxOpenSshTest {
 
     @AfterAll
     void stopAll() throws Exception {
-        port.close();
-        silentPort.close();
-        mux.close();
-        aliceSshd.close();
-        bobSshd.close();
+        // Each may be missing when start-up failed half-way; the sshd processes must be stopped in any case.
+        for (AutoCloseable resource : new AutoCloseable[] {port, silentPort, mux, aliceSshd, bobSshd}) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
     }
 
     private Path clientConfig(String name, Path key) {
@@ -343,6 +345,48 @@ class SshMuxOpenSshTest {
                     "alice@127.0.0.1"), input);
 
             assertThat(result.stdout()).as(result.toString()).isEqualTo("received 100000 bytes\n");
+        }
+    }
+
+    /**
+     * OpenSSH's {@code ssh -W} ends its own side as soon as the channel gets EOF, so this test goes through a
+     * {@code -L} forward on the hub, whose local sockets OpenSSH half-closes and keeps reading.
+     */
+    @Test
+    void workspaceHalfCloseReachesClientAsEof() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            authority.addWorkspace(SshTarget.namedServer("alice", "half"), new InetSocketAddress("127.0.0.1",
+                    upstream.getLocalPort()), true);
+            CompletableFuture<Long> receivedAfterEof = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = upstream.accept()) {
+                    socket.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                    return socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    return -1L;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            int localPort = WorkspaceSshd.freePort();
+            Process forward = new ProcessBuilder(ssh(aliceConfig, "-p", String.valueOf(port.port()), "-N",
+                    "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:" + localPort + ":half.alice:22",
+                    "alice@127.0.0.1"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("half.log").toFile())
+                    .start();
+            try (Socket socket = await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> new Socket("127.0.0.1", localPort), Socket::isConnected)) {
+                socket.setSoTimeout(20_000);
+                byte[] output = socket.getInputStream().readAllBytes();
+                socket.getOutputStream().write(randomBytes(50_000));
+                socket.shutdownOutput();
+
+                assertThat(new String(output, StandardCharsets.US_ASCII)).isEqualTo("bye\n");
+                assertThat(receivedAfterEof.get(20, TimeUnit.SECONDS)).as("bytes sent after the workspace's EOF")
+                        .isEqualTo(50_000L);
+            } finally {
+                forward.destroy();
+                forward.waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 
