@@ -96,6 +96,7 @@ public final class SshMux implements AutoCloseable {
     private static SshServer configure(SshMuxConfig config, SshAuthority authority, HostKeys hostKeys,
             ClientAddresses clients, SessionKeepalive keepalive) {
         SshServer server = SshServer.setUpDefaultServer();
+        server.setIoServiceFactoryFactory(HalfCloseIoServiceFactory.factoryFactory());
         server.setHost(config.listenAddress().getHostString());
         server.setPort(config.listenAddress().getPort());
         server.setKeyPairProvider(hostKeys.provider());

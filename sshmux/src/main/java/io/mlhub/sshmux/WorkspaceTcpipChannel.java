@@ -11,6 +11,7 @@ import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -25,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * name and port the client sent by the workspace sshd's address, so the hub never looks a name up in DNS. It turns
  * a rejection into an "administratively prohibited" open failure that carries the reason for the user.
  *
- * <p>NOTE: the client's EOF reaches the workspace as a half-close, but MINA SSHD 2.20.1 closes the whole socket
- * when the workspace half-closes first: it then sends the client the data read so far, EOF and close, so the
- * client can no longer send. SSH sessions do not depend on that direction.
+ * <p>A half-close passes through in both directions: the client's EOF shuts down output to the workspace, and the
+ * workspace's end of stream becomes a channel EOF (see {@link HalfCloseIoServiceFactory}).
  *
  * <p>MINA's forwarder does the rest: it reads from the workspace only while the client's window has room, and it
  * returns window to the client only after the workspace took the data, so neither direction buffers without bound.
@@ -86,6 +86,31 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
             close(true);
         }
         return future;
+    }
+
+    @Override
+    protected void handleChannelOpenSuccess(OpenFuture future, IoSession upstream) {
+        // Set before MINA starts reading from the workspace, which happens in the call below.
+        upstream.setAttribute(HalfCloseIoServiceFactory.END_OF_INPUT_LISTENER, (Runnable) this::upstreamEnded);
+        super.handleChannelOpenSuccess(future, upstream);
+    }
+
+    /**
+     * Passes the workspace's half-close on as a channel EOF. MINA reads from the workspace again only after the
+     * previous data was written to the channel, so no data is still on its way when this runs.
+     */
+    private void upstreamEnded() {
+        if (isEofSignalled()) {
+            // The client ended its side before, so both directions are done.
+            close(false);
+            return;
+        }
+        try {
+            sendEof();
+        } catch (IOException e) {
+            logger.debug("{} sending eof failed: {}", this, e.toString());
+            close(true);
+        }
     }
 
     private OpenFuture connect(

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -84,11 +85,12 @@ class SshMuxOpenSshTest {
 
     @AfterAll
     void stopAll() throws Exception {
-        port.close();
-        silentPort.close();
-        mux.close();
-        aliceSshd.close();
-        bobSshd.close();
+        // Each may be missing when start-up failed half-way; the sshd processes must be stopped in any case.
+        for (AutoCloseable resource : new AutoCloseable[] {port, silentPort, mux, aliceSshd, bobSshd}) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
     }
 
     private Path clientConfig(String name, Path key) {
@@ -346,6 +348,48 @@ class SshMuxOpenSshTest {
         }
     }
 
+    /**
+     * OpenSSH's {@code ssh -W} ends its own side as soon as the channel gets EOF, so this test goes through a
+     * {@code -L} forward on the hub, whose local sockets OpenSSH half-closes and keeps reading.
+     */
+    @Test
+    void workspaceHalfCloseReachesClientAsEof() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            authority.addWorkspace(SshTarget.namedServer("alice", "half"), new InetSocketAddress("127.0.0.1",
+                    upstream.getLocalPort()), true);
+            CompletableFuture<Long> receivedAfterEof = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = upstream.accept()) {
+                    socket.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                    return socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    return -1L;
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            int localPort = WorkspaceSshd.freePort();
+            Process forward = new ProcessBuilder(ssh(aliceConfig, "-p", String.valueOf(port.port()), "-N",
+                    "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:" + localPort + ":half.alice:22",
+                    "alice@127.0.0.1"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("half.log").toFile())
+                    .start();
+            try (Socket socket = await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> new Socket("127.0.0.1", localPort), Socket::isConnected)) {
+                socket.setSoTimeout(20_000);
+                byte[] output = socket.getInputStream().readAllBytes();
+                socket.getOutputStream().write(randomBytes(50_000));
+                socket.shutdownOutput();
+
+                assertThat(new String(output, StandardCharsets.US_ASCII)).isEqualTo("bye\n");
+                assertThat(receivedAfterEof.get(20, TimeUnit.SECONDS)).as("bytes sent after the workspace's EOF")
+                        .isEqualTo(50_000L);
+            } finally {
+                forward.destroy();
+                forward.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void slowReaderHoldsBackWorkspaceData() throws Exception {
         try (FloodServer upstream = new FloodServer()) {
@@ -427,10 +471,23 @@ class SshMuxOpenSshTest {
         }
     }
 
-    /** Counts established TCP connections to 127.0.0.1:{@code port}, as the kernel reports them. */
-    private static int establishedTo(int port) {
-        Result result = OpenSsh.run(List.of("ss", "-Htn", "state", "established", "dst", "127.0.0.1:" + port));
-        return (int) result.stdout().lines().filter(line -> !line.isBlank()).count();
+    /** Counts established TCP connections to {@code port} on this machine, as the kernel lists them in /proc. */
+    private static int establishedTo(int port) throws IOException {
+        int count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] fields = line.trim().split("\\s+");
+                // Fields: sl, local_address, rem_address (hex address:port), st (01 is ESTABLISHED), ...
+                if (fields.length > 3 && fields[3].equals("01") && fields[2].endsWith(":" + hexPort(port))) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static String hexPort(int port) {
+        return String.format("%04X", port);
     }
 
     private static String sha256(byte[] content) throws NoSuchAlgorithmException {
