@@ -9,7 +9,8 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    static ConfigException invalid(String setting, Object value, String accepted) {
+    /** Returns the error for {@code setting=value}, saying what is accepted instead. */
+    public static ConfigException invalid(String setting, Object value, String accepted) {
         return new ConfigException("invalid setting " + setting + "=" + value + " (expected: " + accepted + ")");
     }
 }

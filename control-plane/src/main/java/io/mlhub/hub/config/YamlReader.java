@@ -7,17 +7,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** Typed access to one YAML mapping, with errors that name the full setting path. */
-final class YamlReader {
+/** Typed access to one YAML mapping, with errors that name the full setting path; spawners read their section with it. */
+public final class YamlReader {
     private final String prefix;
     private final Map<String, Object> values;
 
-    YamlReader(String prefix, Map<String, Object> values) {
+    public YamlReader(String prefix, Map<String, Object> values) {
         this.prefix = prefix;
         this.values = values;
     }
 
-    void rejectUnknownKeys(Set<String> known) {
+    public void rejectUnknownKeys(Set<String> known) {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw ConfigException.invalid(path(key), "(unknown key)", "one of " + new TreeSet<>(known));
@@ -25,7 +25,7 @@ final class YamlReader {
         }
     }
 
-    String text(String key, String defaultValue) {
+    public String text(String key, String defaultValue) {
         Object value = values.get(key);
         if (value == null) {
             return defaultValue;
@@ -36,12 +36,12 @@ final class YamlReader {
         return value.toString();
     }
 
-    @Nullable String optionalText(String key) {
+    public @Nullable String optionalText(String key) {
         Object value = values.get(key);
         return value == null ? null : text(key, "");
     }
 
-    boolean bool(String key, boolean defaultValue) {
+    public boolean bool(String key, boolean defaultValue) {
         Object value = values.get(key);
         if (value == null) {
             return defaultValue;
@@ -52,7 +52,7 @@ final class YamlReader {
         return parseBoolean(path(key), value.toString());
     }
 
-    int integer(String key, int defaultValue) {
+    public int integer(String key, int defaultValue) {
         Object value = values.get(key);
         if (value == null) {
             return defaultValue;
@@ -67,7 +67,7 @@ final class YamlReader {
         }
     }
 
-    double decimal(String key, double defaultValue) {
+    public double decimal(String key, double defaultValue) {
         Object value = values.get(key);
         if (value == null) {
             return defaultValue;
@@ -82,7 +82,7 @@ final class YamlReader {
         }
     }
 
-    List<String> textList(String key, List<String> defaultValue) {
+    public List<String> textList(String key, List<String> defaultValue) {
         Object value = values.get(key);
         if (value == null) {
             return defaultValue;
@@ -101,7 +101,7 @@ final class YamlReader {
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> mapping(String key) {
+    public Map<String, Object> mapping(String key) {
         Object value = values.get(key);
         if (value == null) {
             return Map.of();
@@ -112,7 +112,7 @@ final class YamlReader {
         return (Map<String, Object>) value;
     }
 
-    String path(String key) {
+    public String path(String key) {
         return prefix.isEmpty() ? key : prefix + "." + key;
     }
 
