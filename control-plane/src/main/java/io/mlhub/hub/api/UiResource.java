@@ -39,6 +39,12 @@ public final class UiResource {
         this.hub = hub;
     }
 
+    /** Sends {@code <base>hub} and {@code <base>hub/} on as {@link RootResource} does. */
+    @GET
+    public Response hubRoot(@Context ContainerRequestContext request) {
+        return RootResource.toHome(hub, request);
+    }
+
     @GET
     @Path("{page: " + PAGES + "}")
     public Response page(@Context ContainerRequestContext request, @PathParam("page") String page,
