@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the web pages of {@link UiAssets} at {@code <base>hub/<page>}, their files at {@code <base>hub/static/},
- * and the operator's logo at {@code <base>hub/logo}. Pages contain no data, so anyone may load them; each page asks
- * the API who is signed in.
+ * and the operator's logo at {@code <base>hub/logo}. Pages contain no data, so anyone may load them, and each page
+ * requests the signed-in user from the API.
  */
 @Path("hub")
 public final class UiResource {

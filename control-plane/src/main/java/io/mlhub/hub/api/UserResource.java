@@ -7,6 +7,7 @@ import io.mlhub.hub.auth.NameRules;
 import io.mlhub.hub.store.ServerRecord;
 import io.mlhub.hub.store.ServerState;
 import io.mlhub.hub.store.UserRecord;
+import io.mlhub.hub.store.UserStore;
 import io.mlhub.hub.store.UserStore.StateFilter;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,8 @@ public final class UserResource {
     public Response list(@Context ContainerRequestContext request, @Context UriInfo uri,
             @HeaderParam("Accept") String accept, @QueryParam("state") String state,
             @QueryParam("name_filter") String nameFilter, @QueryParam("offset") String offsetParam,
-            @QueryParam("limit") String limitParam) {
+            @QueryParam("limit") String limitParam, @QueryParam("sort") String sortParam,
+            @QueryParam("authorized") String authorizedParam) {
         Caller caller = RequestAuth.of(request).authenticated();
         if (!caller.scopes().holdsAny("list:users")) {
             throw HubException.forbidden("Action is not authorized with current scopes; requires any of [list:users]");
@@ -70,12 +73,17 @@ public final class UserResource {
         int limit = Math.min(PAGE_MAX, Math.max(1, Math.abs(intParam(limitParam, paginated ? PAGE_DEFAULT : PAGE_MAX))));
         StateFilter filter = stateFilter(state);
         boolean includeStopped = includeStopped(uri);
+        UserStore.Sort sort = sortParam == null || sortParam.isEmpty() ? UserStore.Sort.ID
+                : UserStore.Sort.parse(sortParam).orElseThrow(() -> HubException.badRequest("sort must be one of "
+                        + "name, -name, id, -id, last_activity or -last_activity, not '" + sortParam + "'"));
+        Boolean authorized = authorizedFilter(authorizedParam);
 
         List<UserRecord> users;
         long total;
         if (caller.scopes().holdsUnfiltered("list:users")) {
-            users = hub.store().users().list(filter, blankToNull(nameFilter), offset, limit);
-            total = paginated ? hub.store().users().count(filter, blankToNull(nameFilter)) : users.size();
+            users = hub.store().users().list(filter, blankToNull(nameFilter), authorized, sort, offset, limit);
+            total = paginated ? hub.store().users().count(filter, blankToNull(nameFilter), authorized)
+                    : users.size();
         } else {
             List<UserRecord> visible = visibleUsers(caller, filter, nameFilter);
             total = visible.size();
@@ -297,5 +305,17 @@ public final class UserResource {
 
     private static String blankToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Reads the {@code authorized} filter, an addition to JupyterHub's API that lists pending sign-ups. */
+    private static @Nullable Boolean authorizedFilter(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw HubException.badRequest("authorized must be true or false, not '" + value + "'");
+        };
     }
 }
