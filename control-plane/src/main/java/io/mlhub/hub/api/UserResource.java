@@ -3,6 +3,7 @@ package io.mlhub.hub.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlhub.hub.HubException;
 import io.mlhub.hub.auth.Caller;
+import io.mlhub.hub.auth.InvalidNameException;
 import io.mlhub.hub.auth.NameRules;
 import io.mlhub.hub.store.ServerRecord;
 import io.mlhub.hub.store.ServerState;
@@ -104,12 +105,16 @@ public final class UserResource {
         Json.allowKeys(json, Set.of("usernames", "admin"));
         List<String> raw = Json.textList(json, "usernames");
         if (raw == null || raw.isEmpty()) {
-            throw HubException.badRequest("Must specify at least one user to create");
+            throw HubException.badField("usernames", "Must specify at least one user to create");
         }
         boolean admin = Boolean.TRUE.equals(Json.bool(json, "admin"));
         Set<String> names = new LinkedHashSet<>();
         for (String name : raw) {
-            names.add(NameRules.user(name));
+            try {
+                names.add(NameRules.user(name));
+            } catch (InvalidNameException e) {
+                throw HubException.badField("usernames", e.getMessage());
+            }
         }
         List<Map<String, Object>> created = new ArrayList<>();
         for (String name : names) {
@@ -119,7 +124,7 @@ public final class UserResource {
             created.add(hub.views().user(createUser(caller, name, admin), List.of(), null, false));
         }
         if (created.isEmpty()) {
-            throw HubException.conflict("All " + names.size() + " users already exist");
+            throw new HubException(409, "All " + names.size() + " users already exist", "usernames");
         }
         return Response.status(201).entity(created).build();
     }

@@ -173,12 +173,16 @@ class HubGlueApiTest {
                     "Authorization", "token " + admin, "Accept", "application/jupyterhub-pagination+json"));
             JsonNode byNameDesc = json(c.get("/hub/api/users?sort=-name", admin));
             HttpResponse<String> badSort = c.get("/hub/api/users?sort=age", admin);
+            HttpResponse<String> badNames = c.post("/hub/api/users", admin, "{\"usernames\":[\"ok\",\"b d\"]}");
+            HttpResponse<String> badExpiry = c.post("/hub/api/users/admin/tokens", admin, "{\"expires_in\":-1}");
 
             assertThat(pending.get("items")).extracting(u -> u.get("name").asText()).containsExactly("anna", "carl");
             assertThat(pending.get("_pagination").get("total").asInt()).isEqualTo(2);
             assertThat(byNameDesc).extracting(u -> u.get("name").asText())
                     .containsExactly("carl", "bert", "anna", "admin");
             assertThat(badSort.statusCode()).isEqualTo(400);
+            assertThat(json(badNames).get("field").asText()).isEqualTo("usernames");
+            assertThat(json(badExpiry).get("field").asText()).isEqualTo("expires_in");
         }
     }
 }
