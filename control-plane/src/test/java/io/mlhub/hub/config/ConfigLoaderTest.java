@@ -22,7 +22,7 @@ class ConfigLoaderTest {
         HubConfig config = ConfigLoader.load(null, Map.of());
 
         assertThat(config.hubName()).isEqualTo("mlhub");
-        assertThat(config.executionMode()).isEqualTo(ExecutionMode.LOCAL);
+        assertThat(config.executionMode()).isEqualTo(ExecutionMode.AUTO);
         assertThat(config.cleanupIntervalSeconds()).isEqualTo(3600);
         assertThat(config.adminUsers()).containsExactly("admin");
         assertThat(config.baseUrl()).isEqualTo("/");
@@ -85,7 +85,7 @@ class ConfigLoaderTest {
     @Test
     void badValuesNameSettingValueAndAcceptedValues() throws IOException {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("EXECUTION_MODE", "swarm")))
-                .hasMessage("invalid setting EXECUTION_MODE=swarm (expected: local, k8s or process)");
+                .hasMessage("invalid setting EXECUTION_MODE=swarm (expected: local, k8s, process or auto)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CLEANUP_INTERVAL_SECONDS", "0")))
                 .hasMessageContaining("CLEANUP_INTERVAL_SECONDS=0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SSL_ENABLED", "maybe")))
@@ -118,5 +118,22 @@ class ConfigLoaderTest {
         Path file = Files.createTempFile(dir, "hub", ".yaml");
         Files.writeString(file, text);
         return file;
+    }
+
+    @Test
+    void idleTimeoutAndLogoAreReadAndChecked() throws IOException {
+        Path logo = Files.writeString(dir.resolve("logo.svg"), "<svg/>");
+        Path good = write("idleTimeoutSeconds: 900\nlogoFile: " + logo + "\n");
+        Path negative = write("idleTimeoutSeconds: -5\n");
+        Path missingLogo = write("logoFile: " + dir.resolve("missing.png") + "\n");
+
+        HubConfig config = ConfigLoader.load(good, Map.of());
+
+        assertThat(config.idleTimeoutSeconds()).isEqualTo(900);
+        assertThat(config.logoFile()).isEqualTo(logo);
+        assertThat(ConfigLoader.load(null, Map.of()).idleTimeoutSeconds()).as("idle culling is off by default")
+                .isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(negative, Map.of())).hasMessageContaining("idleTimeoutSeconds=-5");
+        assertThatThrownBy(() -> ConfigLoader.load(missingLogo, Map.of())).hasMessageContaining("logoFile=");
     }
 }
