@@ -120,7 +120,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Nullable String defaultTarget;
 
     @Option(names = "--error-target", paramLabel = "URL",
-            description = "URL of the error page server. Accepted, but proxy errors get plain-text responses for now.")
+            description = "Server of error pages: a 404, 502, 503 or 504 of the proxy shows URL/<status>?url=<path>.")
     @Nullable String errorTarget;
 
     @Option(names = "--ssl-key", paramLabel = "FILE", description = "PEM private key of the public port.")
@@ -262,8 +262,10 @@ final class ProxyCommand implements Callable<Integer> {
         return tls;
     }
 
-    private HttpProxyConfig httpConfig(ProxySettings settings) {
-        HttpProxyConfig.Builder config = HttpProxyConfig.builder().hostRouting(settings.hostRouting());
+    HttpProxyConfig httpConfig(ProxySettings settings) {
+        HttpProxyConfig.Builder config = HttpProxyConfig.builder()
+                .hostRouting(settings.hostRouting())
+                .errorTarget(settings.errorTarget());
         if (settings.requestHeadTimeout() != null) {
             config.requestHeadTimeout(settings.requestHeadTimeout());
         }
@@ -339,10 +341,6 @@ final class ProxyCommand implements Callable<Integer> {
             if (IGNORED_FLAGS.containsKey(name)) {
                 logger.warn("option {} of configurable-http-proxy is accepted but has no effect here", name);
             }
-        }
-        if (errorTarget != null) {
-            // TODO: fetch error pages from --error-target. Until then, proxy errors get short plain-text responses.
-            logger.warn("option --error-target is accepted, but proxy errors get plain-text responses");
         }
     }
 

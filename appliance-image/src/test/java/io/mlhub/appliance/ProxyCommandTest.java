@@ -40,6 +40,14 @@ class ProxyCommandTest {
     }
 
     @Test
+    void errorTargetReachesProxyConfig() {
+        ProxyCommand command = parse("--error-target", "http://127.0.0.1:8081/hub/error");
+
+        assertThat(command.httpConfig(command.settings()).errorTarget()).hasToString("http://127.0.0.1:8081/hub/error");
+        assertThat(command.httpConfig(parse().settings()).errorTarget()).as("plain-text errors by default").isNull();
+    }
+
+    @Test
     void apiPortDefaultsToPublicPortPlusOne() {
         ProxyCommand.ProxySettings settings = parse("--port", "9000").settings();
 

@@ -2,6 +2,7 @@ package io.mlhub.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mlhub.proxy.internal.NetErrors;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
