@@ -48,6 +48,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void noXForwardTurnsForwardedHeadersOff() {
+        ProxyCommand command = parse("--no-x-forward");
+
+        assertThat(command.httpConfig(command.settings()).addForwardedHeaders()).isFalse();
+        ProxyCommand defaults = parse();
+        assertThat(defaults.httpConfig(defaults.settings()).addForwardedHeaders()).as("added by default").isTrue();
+    }
+
+    @Test
     void apiPortDefaultsToPublicPortPlusOne() {
         ProxyCommand.ProxySettings settings = parse("--port", "9000").settings();
 
@@ -126,7 +135,7 @@ class ProxyCommandTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("proxy ready").contains("option --no-x-forward of configurable-http-proxy");
+        assertThat(output).contains("proxy ready").contains("option --custom-header of configurable-http-proxy");
         assertThat(output).doesNotContain("Exception");
         assertThat(pidFile).as("the pid file is removed on exit").doesNotExist();
     }

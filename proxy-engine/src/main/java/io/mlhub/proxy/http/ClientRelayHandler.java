@@ -617,6 +617,11 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle(String leg) {
+        if (fetchingErrorPage) {
+            // The page request has its own timeout and ends in a response either way, so wait for it.
+            idleTimeout.setTimeout(config.upstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
         if (phase == Phase.FORWARDING) {
             abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT,
                     "no traffic on the " + leg + " leg for " + config.upstreamIdleTimeout());
