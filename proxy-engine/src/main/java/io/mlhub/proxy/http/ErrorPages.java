@@ -46,7 +46,7 @@ final class ErrorPages implements AutoCloseable {
                 .build();
     }
 
-    /** Returns whether the proxy asks the error target for the page of {@code status}. */
+    /** Returns whether the proxy requests the page of {@code status} from the error target. */
     static boolean covers(HttpResponseStatus status) {
         int code = status.code();
         return code == 404 || code == 502 || code == 503 || code == 504;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Proxy errors answered with the error target's pages, as configurable-http-proxy's --error-target does. */
+/** Proxy error responses that carry the error target's pages, as configurable-http-proxy's --error-target does. */
 class ErrorPagesTest {
     private final PathRouteTable routes = new PathRouteTable();
     private final List<String> pageRequests = new CopyOnWriteArrayList<>();

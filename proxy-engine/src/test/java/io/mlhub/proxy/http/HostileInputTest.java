@@ -247,7 +247,7 @@ class HostileInputTest {
     }
 
     /**
-     * Checks that a connection whose response said {@code Connection: close} is closed, and that any other one
+     * Checks that a connection whose response carried {@code Connection: close} is closed, and that any other one
      * serves a next request.
      */
     private static void assertClosedOrReusedAsAnnounced(RawHttpClient client, RawHttpClient.Response response,
