@@ -53,7 +53,7 @@ import sun.misc.Signal;
         footer = {
             "",
             "Also accepted for compatibility with configurable-http-proxy, with no effect (a warning is logged):",
-            "  --no-x-forward --no-prepend-path --no-include-prefix --auto-rewrite --change-origin --insecure",
+            "  --no-prepend-path --no-include-prefix --auto-rewrite --change-origin --insecure",
             "  --protocol-rewrite --custom-header --storage-backend --redirect-port --redirect-to --error-path",
             "  --ssl-ca --ssl-protocol --ssl-ciphers --ssl-dhparam --ssl-allow-rc4 --ssl-request-cert",
             "  --ssl-reject-unauthorized --api-ssl-* --client-ssl-* --socket --api-socket --metrics-socket.",
@@ -68,7 +68,6 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** CHP flags accepted for compatibility with no effect here, mapped to whether the flag takes a value. */
     private static final Map<String, Boolean> IGNORED_FLAGS = Map.ofEntries(
-            Map.entry("--no-x-forward", false),
             Map.entry("--no-prepend-path", false),
             Map.entry("--no-include-prefix", false),
             Map.entry("--auto-rewrite", false),
@@ -120,7 +119,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Nullable String defaultTarget;
 
     @Option(names = "--error-target", paramLabel = "URL",
-            description = "URL of the error page server. Accepted, but proxy errors get plain-text responses for now.")
+            description = "Server of error pages: a 404, 502, 503 or 504 of the proxy shows URL/<status>?url=<path>.")
     @Nullable String errorTarget;
 
     @Option(names = "--ssl-key", paramLabel = "FILE", description = "PEM private key of the public port.")
@@ -140,6 +139,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--proxy-protocol",
             description = "Accepts a PROXY protocol v1/v2 header from a load balancer; only behind a trusted one.")
     boolean proxyProtocol;
+
+    @Option(names = "--no-x-forward", description = "Relays requests without adding X-Forwarded-* headers.")
+    boolean noXForward;
 
     @Option(names = "--host-routing", description = "Matches the first segment of each route against the Host header.")
     boolean hostRouting;
@@ -262,8 +264,11 @@ final class ProxyCommand implements Callable<Integer> {
         return tls;
     }
 
-    private HttpProxyConfig httpConfig(ProxySettings settings) {
-        HttpProxyConfig.Builder config = HttpProxyConfig.builder().hostRouting(settings.hostRouting());
+    HttpProxyConfig httpConfig(ProxySettings settings) {
+        HttpProxyConfig.Builder config = HttpProxyConfig.builder()
+                .hostRouting(settings.hostRouting())
+                .errorTarget(settings.errorTarget())
+                .addForwardedHeaders(!noXForward);
         if (settings.requestHeadTimeout() != null) {
             config.requestHeadTimeout(settings.requestHeadTimeout());
         }
@@ -339,10 +344,6 @@ final class ProxyCommand implements Callable<Integer> {
             if (IGNORED_FLAGS.containsKey(name)) {
                 logger.warn("option {} of configurable-http-proxy is accepted but has no effect here", name);
             }
-        }
-        if (errorTarget != null) {
-            // TODO: fetch error pages from --error-target. Until then, proxy errors get short plain-text responses.
-            logger.warn("option --error-target is accepted, but proxy errors get plain-text responses");
         }
     }
 

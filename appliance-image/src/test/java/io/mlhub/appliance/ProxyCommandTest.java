@@ -40,6 +40,23 @@ class ProxyCommandTest {
     }
 
     @Test
+    void errorTargetReachesProxyConfig() {
+        ProxyCommand command = parse("--error-target", "http://127.0.0.1:8081/hub/error");
+
+        assertThat(command.httpConfig(command.settings()).errorTarget()).hasToString("http://127.0.0.1:8081/hub/error");
+        assertThat(command.httpConfig(parse().settings()).errorTarget()).as("plain-text errors by default").isNull();
+    }
+
+    @Test
+    void noXForwardTurnsForwardedHeadersOff() {
+        ProxyCommand command = parse("--no-x-forward");
+
+        assertThat(command.httpConfig(command.settings()).addForwardedHeaders()).isFalse();
+        ProxyCommand defaults = parse();
+        assertThat(defaults.httpConfig(defaults.settings()).addForwardedHeaders()).as("added by default").isTrue();
+    }
+
+    @Test
     void apiPortDefaultsToPublicPortPlusOne() {
         ProxyCommand.ProxySettings settings = parse("--port", "9000").settings();
 
@@ -118,7 +135,7 @@ class ProxyCommandTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("proxy ready").contains("option --no-x-forward of configurable-http-proxy");
+        assertThat(output).contains("proxy ready").contains("option --custom-header of configurable-http-proxy");
         assertThat(output).doesNotContain("Exception");
         assertThat(pidFile).as("the pid file is removed on exit").doesNotExist();
     }

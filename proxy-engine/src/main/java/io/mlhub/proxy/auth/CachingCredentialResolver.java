@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  * A {@link CredentialResolver} in front of another one, with a bounded Caffeine cache per credential kind whose
  * entries expire after a short time.
  *
- * <p>The proxy asks {@link #cachedSession}/{@link #cachedToken} on the event loop first: a hit never leaves the
- * event loop. On a miss it calls {@link #resolveSessionAsync}/{@link #resolveTokenAsync}, which run the delegate on
- * the executor given here; concurrent misses for the same credential share one call. Unknown credentials are
+ * <p>The proxy calls {@link #resolveSessionAsync}/{@link #resolveTokenAsync} on the event loop: a hit returns a
+ * finished future, so it never leaves the event loop, and a miss runs the delegate on the executor given here.
+ * Concurrent misses for the same credential share one call. {@link #cachedSession}/{@link #cachedToken} look
+ * without loading. Unknown credentials are
  * cached as well (as an empty result), so a client repeating a bad token does not reach the delegate each time.
  * A delegate that throws caches nothing.
  *
@@ -126,10 +127,8 @@ public final class CachingCredentialResolver implements CredentialResolver {
 
     /**
      * Registers the statistics of both caches (Micrometer's {@code cache.*} meters, tagged
-     * {@code cache=mlhub.proxy.credentials} and {@code kind=session} or {@code kind=token}).
-     *
-     * <p>NOTE: the proxy counts a miss twice, once for the lookup on the event loop and once for the load that
-     * follows, so the miss count is twice the number of delegate calls.
+     * {@code cache=mlhub.proxy.credentials} and {@code kind=session} or {@code kind=token}). Each call of a
+     * {@code resolve*} method counts as one hit or one miss; {@code cached*} calls count too.
      */
     public void bindTo(MeterRegistry registry) {
         CaffeineCacheMetrics.monitor(registry, sessions, CACHE_NAME, "kind", "session");

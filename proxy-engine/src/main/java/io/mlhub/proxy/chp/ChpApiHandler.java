@@ -1,6 +1,6 @@
 package io.mlhub.proxy.chp;
 
-import io.mlhub.proxy.server.NetErrors;
+import io.mlhub.proxy.internal.NetErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -3,6 +3,7 @@ package io.mlhub.proxy.http;
 import io.mlhub.proxy.auth.AccessPolicy;
 import io.mlhub.proxy.auth.CachingCredentialResolver;
 import io.mlhub.proxy.auth.Identity;
+import io.mlhub.proxy.internal.NetErrors;
 import io.mlhub.proxy.route.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -31,6 +32,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -38,6 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +84,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private final Runnable headTimeoutCheck = this::checkHeadTimeout;
     private ChannelHandlerContext ctx;
     private boolean started;
+    private boolean draining;
+    private boolean fetchingErrorPage;
 
     private Phase phase = Phase.WAITING;
     private long waitStartNanos;
@@ -205,18 +210,31 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             onIdle("client");
             return;
         }
+        if (event instanceof DrainRequested) {
+            onDrainRequested();
+            return;
+        }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /**
+     * Lets the exchange in progress finish with {@code Connection: close}, and closes a connection that waits for
+     * its next request at once. A websocket tunnel stays open until the server's drain timeout.
+     */
+    private void onDrainRequested() {
+        draining = true;
+        if (!responseStarted) {
+            clientKeepAlive = false;
+        }
+        if (phase == Phase.WAITING && !codec.receivedInput()) {
+            closeNow("server draining");
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (NetErrors.isExpected(cause)) {
-            logger.debug("{} client connection failed: {}", ctx.channel(), cause.toString());
-        } else {
-            logger.warn("{} client connection failed", ctx.channel(), cause);
-        }
         phase = Phase.CLOSED;
-        ctx.close();
+        NetErrors.logAndClose(ctx.channel(), "client connection", cause);
     }
 
     // ---- request side
@@ -293,7 +311,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         headRequest = head.method() == HttpMethod.HEAD;
         upgrade = ClientHttpCodec.isWebsocketUpgrade(head);
         http10Client = head.protocolVersion() == HttpVersion.HTTP_1_0;
-        clientKeepAlive = HttpUtil.isKeepAlive(head) && !upgrade;
+        clientKeepAlive = HttpUtil.isKeepAlive(head) && !upgrade && !draining;
         requestHasBody = HttpUtil.isTransferEncodingChunked(head) || contentLength(head.headers()) > 0;
         requestComplete = false;
         responseStarted = false;
@@ -349,16 +367,17 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
 
-        Optional<Identity> cached = token != null ? credentials.cachedToken(token) : credentials.cachedSession(cookie);
-        if (cached != null) {
-            decide(head, route, toolPrefix, cached);
+        // One cache call per request, so that the statistics count each lookup once: a finished entry is used
+        // here on the event loop, and a miss starts the delegate on the cache's executor.
+        CompletableFuture<Optional<Identity>> resolution = token != null
+                ? credentials.resolveTokenAsync(token)
+                : credentials.resolveSessionAsync(cookie);
+        if (resolution.isDone() && !resolution.isCompletedExceptionally()) {
+            decide(head, route, toolPrefix, resolution.join());
             return;
         }
 
         phase = Phase.DISPATCHING;
-        CompletableFuture<Optional<Identity>> resolution = token != null
-                ? credentials.resolveTokenAsync(token)
-                : credentials.resolveSessionAsync(cookie);
         resolution.whenComplete((identity, error) -> ctx.executor().execute(() -> {
             if (phase == Phase.DISPATCHING && request == head) {
                 resolved(head, route, toolPrefix, identity, error);
@@ -427,8 +446,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         UpstreamPool pool = proxy.pool(ctx.channel().eventLoop());
         UpstreamRelayHandler created = new UpstreamRelayHandler(upstreamHost, upstreamPort, pool, proxy.metrics(),
                 new IdleTimeoutHandler());
-        ChannelFuture connect = proxy.connect(ctx.channel(), created);
-        connect.addListener((ChannelFutureListener) future -> connected(head, created, future));
+        proxy.connect(ctx.channel(), created).addListener(
+                (Future<Channel> future) -> connected(head, created, future));
     }
 
     private void prepareRequestHeaders(HttpRequest head, @Nullable String toolPrefix) {
@@ -450,10 +469,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
-    private void connected(HttpRequest head, UpstreamRelayHandler created, ChannelFuture future) {
+    private void connected(HttpRequest head, UpstreamRelayHandler created, Future<Channel> future) {
         if (phase != Phase.DISPATCHING || request != head) {
             if (future.isSuccess()) {
-                future.channel().close();
+                future.getNow().close();
             }
             return;
         }
@@ -598,6 +617,11 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onIdle(String leg) {
+        if (fetchingErrorPage) {
+            // The page request has its own timeout and ends in a response either way, so wait for it.
+            idleTimeout.setTimeout(config.upstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
         if (phase == Phase.FORWARDING) {
             abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT,
                     "no traffic on the " + leg + " leg for " + config.upstreamIdleTimeout());
@@ -826,12 +850,40 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         reject(status, "malformed request: " + cause.getMessage());
     }
 
-    /** Answers the current request with a short error response; {@code reason} goes to the DEBUG log only. */
+    /**
+     * Answers the current request with a short error response, or the error target's page for it; {@code reason}
+     * goes to the DEBUG log only.
+     */
     private void reject(HttpResponseStatus status, @Nullable String reason) {
         if (reason != null) {
             logger.debug("{} {} {} reason={}", ctx.channel(), status.code(), originalUri, reason);
         }
-        respondAtHead(ErrorResponses.create(status), status, null);
+        withErrorResponse(status, response -> respondAtHead(response, status, null));
+    }
+
+    /**
+     * Passes the error response for {@code status} to {@code then}, on the event loop. With an error target the page
+     * is fetched first, while the connection holds its input as during the edge check. Websocket upgrades and HEAD
+     * requests get the plain response, as with configurable-http-proxy.
+     */
+    private void withErrorResponse(HttpResponseStatus status, Consumer<FullHttpResponse> then) {
+        ErrorPages pages = proxy.errorPages();
+        if (pages == null || upgrade || headRequest || !ErrorPages.covers(status)) {
+            then.accept(ErrorResponses.create(status));
+            return;
+        }
+
+        phase = Phase.DISPATCHING;
+        fetchingErrorPage = true;
+        pages.fetch(status, originalUri).thenAccept(page -> ctx.executor().execute(() -> {
+            if (!fetchingErrorPage || phase != Phase.DISPATCHING) {
+                // The connection closed while the page was on its way.
+                page.release();
+                return;
+            }
+            fetchingErrorPage = false;
+            then.accept(page);
+        }));
     }
 
     /**
@@ -876,13 +928,15 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         }
 
         boolean keepAlive = clientKeepAlive && requestComplete && !upgrade;
-        phase = keepAlive ? Phase.WAITING : Phase.CLOSED;
-        send(ErrorResponses.create(status), status, keepAlive);
-        if (keepAlive) {
-            startWaiting();
-            drainPending();
-            maybeReadClient();
-        }
+        withErrorResponse(status, response -> {
+            phase = keepAlive ? Phase.WAITING : Phase.CLOSED;
+            send(response, status, keepAlive);
+            if (keepAlive) {
+                startWaiting();
+                drainPending();
+                maybeReadClient();
+            }
+        });
     }
 
     private void send(FullHttpResponse response, HttpResponseStatus status, boolean keepAlive) {
@@ -913,6 +967,13 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     // ---- timeouts and closing
 
     private void startWaiting() {
+        if (draining) {
+            logger.debug("{} closing client connection reason=server draining", ctx.channel());
+            phase = Phase.CLOSED;
+            releasePending();
+            closeOnFlush(ctx.channel());
+            return;
+        }
         phase = Phase.WAITING;
         waitStartNanos = System.nanoTime();
         codec.startWaiting();

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlhub.proxy.auth.CachingCredentialResolver;
 import io.mlhub.proxy.auth.CredentialResolver;
+import io.mlhub.proxy.metrics.ProxyMetrics;
 import io.mlhub.proxy.route.RouteTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -21,10 +22,17 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +63,9 @@ public final class HttpProxy implements AutoCloseable {
     private final RouteTable routes;
     private final HttpProxyConfig config;
     private final @Nullable CachingCredentialResolver credentials;
-    private final @Nullable ExecutorService ownedExecutor;
+    private final @Nullable ErrorPages errorPages;
+    /** Virtual threads for blocking work kept off the event loops: host name lookups and credential resolution. */
+    private final ExecutorService blockingExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final ProxyMetrics metrics;
     private final RequestRouter router;
     private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
@@ -68,17 +78,16 @@ public final class HttpProxy implements AutoCloseable {
         this.config = builder.config;
         this.metrics = new ProxyMetrics(builder.registry);
         this.router = new RequestRouter(routes, config);
+        this.errorPages = config.errorTarget() == null ? null : new ErrorPages(config.errorTarget(),
+                config.upstreamConnectTimeout());
         if (builder.resolver == null) {
             this.credentials = null;
-            this.ownedExecutor = null;
             logger.info("edge authorization off: no credential resolver configured");
         } else if (builder.resolver instanceof CachingCredentialResolver caching) {
             this.credentials = caching;
-            this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = Executors.newVirtualThreadPerTaskExecutor();
             this.credentials = new CachingCredentialResolver(builder.resolver, config.credentialCacheExpiry(),
-                    config.credentialCacheSize(), ownedExecutor);
+                    config.credentialCacheSize(), blockingExecutor);
         }
         if (credentials != null) {
             credentials.bindTo(builder.registry);
@@ -121,7 +130,7 @@ public final class HttpProxy implements AutoCloseable {
         return config;
     }
 
-    /** Closes pooled upstream connections and stops the resolver threads this proxy started. */
+    /** Closes pooled upstream connections and stops the threads this proxy started. */
     @Override
     public void close() {
         for (Map.Entry<EventLoop, UpstreamPool> entry : pools.entrySet()) {
@@ -130,8 +139,9 @@ public final class HttpProxy implements AutoCloseable {
                 entry.getKey().execute(pool::closeAll);
             }
         }
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdownNow();
+        blockingExecutor.shutdownNow();
+        if (errorPages != null) {
+            errorPages.close();
         }
     }
 
@@ -147,12 +157,17 @@ public final class HttpProxy implements AutoCloseable {
         return credentials;
     }
 
-    ProxyMetrics metrics() {
+    @Nullable ErrorPages errorPages() {
+        return errorPages;
+    }
+
+    /** Returns the meters this proxy counts in. */
+    public ProxyMetrics metrics() {
         return metrics;
     }
 
     /** Returns the number of open upstream connections, pooled ones included. */
-    int openUpstreamConnections() {
+    long openUpstreamConnections() {
         return metrics.openUpstreamConnections();
     }
 
@@ -167,14 +182,54 @@ public final class HttpProxy implements AutoCloseable {
 
     /**
      * Opens an upstream connection on the client's event loop, with the transport of the client's channel, so
-     * that both legs share one thread.
+     * that both legs share one thread. A host name is looked up on a virtual thread first, because the lookup
+     * blocks; an IP address, the usual target of a workspace route, is used as it is.
      */
-    ChannelFuture connect(Channel client, UpstreamRelayHandler upstream) {
+    Future<Channel> connect(Channel client, UpstreamRelayHandler upstream) {
+        Bootstrap bootstrap = bootstrap(client, upstream);
+        Promise<Channel> promise = client.eventLoop().newPromise();
+        String host = upstream.host();
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
+            connect(bootstrap, new InetSocketAddress(address, upstream.port()), promise);
+            return promise;
+        }
+
+        try {
+            blockingExecutor.execute(() -> lookUpAndConnect(client, bootstrap, upstream, promise));
+        } catch (RejectedExecutionException e) {
+            promise.tryFailure(e);
+        }
+        return promise;
+    }
+
+    private void lookUpAndConnect(Channel client, Bootstrap bootstrap, UpstreamRelayHandler upstream,
+            Promise<Channel> promise) {
+        try {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(upstream.host()), upstream.port());
+            client.eventLoop().execute(() -> connect(bootstrap, address, promise));
+        } catch (UnknownHostException | RejectedExecutionException e) {
+            promise.tryFailure(e);
+        }
+    }
+
+    private static void connect(Bootstrap bootstrap, InetSocketAddress address, Promise<Channel> promise) {
+        bootstrap.connect(address).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                if (!promise.trySuccess(future.channel())) {
+                    future.channel().close();
+                }
+            } else {
+                promise.tryFailure(future.cause());
+            }
+        });
+    }
+
+    private Bootstrap bootstrap(Channel client, UpstreamRelayHandler upstream) {
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(config.maxChunkSize());
-        // NOTE: the default resolver looks host names up on the event loop; route targets are normally IP addresses.
         return new Bootstrap()
                 .group(client.eventLoop())
                 .channelFactory(channelFactory(client))
@@ -193,8 +248,7 @@ public final class HttpProxy implements AutoCloseable {
                         upstream.idleTimeout().setTimeout(config.upstreamIdleTimeout().toNanos(),
                                 TimeUnit.NANOSECONDS);
                     }
-                })
-                .connect(upstream.host(), upstream.port());
+                });
     }
 
     /**

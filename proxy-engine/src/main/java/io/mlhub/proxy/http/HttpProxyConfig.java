@@ -2,8 +2,11 @@ package io.mlhub.proxy.http;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the HTTP proxy. {@link #defaults()} works on one machine; {@link #builder()} changes single values.
@@ -33,6 +36,9 @@ import java.util.Set;
  * @param maxChunkSize maximum size of one body piece the decoder passes on; bodies of any size still stream
  * @param credentialCacheExpiry how long a resolved session cookie or token is cached
  * @param credentialCacheSize maximum number of cached session cookies, and of cached tokens
+ * @param errorTarget server of the error pages, or {@code null} for plain-text errors: the page of a 404, 502, 503
+ *     or 504 the proxy makes itself is {@code GET <errorTarget>/<status>?url=<request URI>}, as with
+ *     configurable-http-proxy's {@code --error-target}
  */
 public record HttpProxyConfig(
         String baseUrl,
@@ -52,7 +58,8 @@ public record HttpProxyConfig(
         int maxHeaderSize,
         int maxChunkSize,
         Duration credentialCacheExpiry,
-        long credentialCacheSize) {
+        long credentialCacheSize,
+        @Nullable URI errorTarget) {
 
     public HttpProxyConfig {
         requireNonNull(baseUrl, "baseUrl");
@@ -84,6 +91,14 @@ public record HttpProxyConfig(
         requirePositive(maxHeaderSize, "maxHeaderSize");
         requirePositive(maxChunkSize, "maxChunkSize");
         requirePositive(credentialCacheSize, "credentialCacheSize");
+        if (errorTarget != null && !isHttpUrl(errorTarget)) {
+            throw new IllegalArgumentException("errorTarget: " + errorTarget + " (expected: an http:// or https:// URL)");
+        }
+    }
+
+    private static boolean isHttpUrl(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
     }
 
     /** Returns the default settings: base URL {@code /}, login at {@code /hub/login}, no tool ports. */
@@ -117,6 +132,7 @@ public record HttpProxyConfig(
         builder.maxChunkSize = maxChunkSize;
         builder.credentialCacheExpiry = credentialCacheExpiry;
         builder.credentialCacheSize = credentialCacheSize;
+        builder.errorTarget = errorTarget;
         return builder;
     }
 
@@ -153,6 +169,7 @@ public record HttpProxyConfig(
         private int maxChunkSize = 65536;
         private Duration credentialCacheExpiry = Duration.ofSeconds(30);
         private long credentialCacheSize = 10_000;
+        private @Nullable URI errorTarget;
 
         private Builder() {}
 
@@ -266,12 +283,18 @@ public record HttpProxyConfig(
             return this;
         }
 
+        /** Sets the server of the error pages (default none: plain-text errors). */
+        public Builder errorTarget(@Nullable URI target) {
+            this.errorTarget = target;
+            return this;
+        }
+
         public HttpProxyConfig build() {
             String login = loginUrl.isEmpty() ? baseUrl + "hub/login" : loginUrl;
             return new HttpProxyConfig(baseUrl, login, sessionCookieName, addForwardedHeaders, trustForwardedHeaders,
                     hostRouting, toolPorts, requestHeadTimeout, upstreamConnectTimeout, upstreamIdleTimeout,
                     websocketIdleTimeout, pooledIdleTimeout, maxPooledConnectionsPerTarget, maxInitialLineLength,
-                    maxHeaderSize, maxChunkSize, credentialCacheExpiry, credentialCacheSize);
+                    maxHeaderSize, maxChunkSize, credentialCacheExpiry, credentialCacheSize, errorTarget);
         }
     }
 }

@@ -22,6 +22,8 @@ final class RequestRouter {
     private static final String TOOLS_SEGMENT = "/tools/";
     private static final RoutingDecision.HealthCheck HEALTH_CHECK = new RoutingDecision.HealthCheck();
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private final RouteTable routes;
     private final HttpProxyConfig config;
 
@@ -43,6 +45,40 @@ final class RequestRouter {
     }
 
     /**
+     * Percent-encodes the bytes above 0x7F in a request target. Netty decodes the request line one byte per
+     * character (ISO-8859-1), so raw UTF-8 such as {@code é} arrives as two characters; encoding each as one
+     * {@code %XX} keeps the bytes the client sent, where treating them as text would encode them twice.
+     */
+    static String percentEncodeRawBytes(String target) {
+        int first = firstNonAscii(target);
+        if (first < 0) {
+            return target;
+        }
+
+        StringBuilder encoded = new StringBuilder(target.length() + 16).append(target, 0, first);
+        for (int i = first; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c < 0x80) {
+                encoded.append(c);
+            } else if (c <= 0xFF) {
+                encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            } else {
+                throw new IllegalArgumentException("character above 0xFF in request target");
+            }
+        }
+        return encoded.toString();
+    }
+
+    private static int firstNonAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Returns why the request's body framing is ambiguous, or {@code null} when it is clear. The decoder already
      * rejects differing Content-Length values and Content-Length next to Transfer-Encoding.
      */
@@ -61,7 +97,7 @@ final class RequestRouter {
     }
 
     private RoutingDecision routePath(HttpRequest head) {
-        String uri = originFormUri(head.uri());
+        String uri = percentEncodeRawBytes(originFormUri(head.uri()));
         int queryStart = uri.indexOf('?');
         String rawPath = queryStart < 0 ? uri : uri.substring(0, queryStart);
         String query = queryStart < 0 ? "" : uri.substring(queryStart);

@@ -1,5 +1,6 @@
 package io.mlhub.proxy.http;
 
+import io.mlhub.proxy.metrics.ProxyMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -3,6 +3,7 @@ package io.mlhub.proxy.server;
 import static java.util.Objects.requireNonNull;
 
 import io.mlhub.proxy.http.ClientConnection;
+import io.mlhub.proxy.internal.NetErrors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;

@@ -2,6 +2,7 @@ package io.mlhub.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mlhub.proxy.http.DrainRequested;
 import io.mlhub.proxy.http.HttpProxy;
 import io.mlhub.proxy.metrics.ProxyMetrics;
 import io.mlhub.proxy.sniff.PortMultiplexHandler;
@@ -15,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -47,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>While the server is not ready, HTTP requests get 503 with {@code Retry-After}; TLS, redirects and
- * SSH work as usual. {@link #close()} stops accepting, waits up to the drain timeout for open connections
- * to end, then closes the rest.
+ * SSH work as usual. {@link #close()} stops accepting, closes idle HTTP connections, lets requests in
+ * progress finish, waits up to the drain timeout for the remaining connections to end, then closes the rest.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ProxyServer.class);
@@ -160,8 +162,10 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, waits up to the drain timeout for open connections to end, closes those left
-     * and stops the event loops. The TLS context stays open; its owner closes it.
+     * Stops accepting, closes idle HTTP connections and those still sniffing or in the TLS handshake,
+     * lets HTTP requests in progress finish (their responses carry {@code Connection: close}), waits up to
+     * the drain timeout for open connections to end, closes those left and stops the event loops. The TLS
+     * context stays open; its owner closes it.
      */
     @Override
     public synchronized void close() {
@@ -199,10 +203,10 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void drain() {
-        closeConnectionsStillSniffing();
+        requestDrain();
 
-        // NOTE: idle keep-alive HTTP connections and SSH sessions get no signal to finish, so they keep the
-        // drain waiting until the timeout and are then closed.
+        // NOTE: websocket tunnels and SSH sessions get no signal to finish, so they keep the drain waiting
+        // until the timeout and are then closed.
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (!channels.isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -219,12 +223,18 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Closes connections that have not shown a protocol yet: no request of theirs is in progress. */
-    private void closeConnectionsStillSniffing() {
+    /**
+     * Closes connections that have not shown a protocol yet or are in the TLS handshake, since no request of
+     * theirs is in progress, and tells the HTTP handlers of the others to finish with {@link DrainRequested}.
+     */
+    private void requestDrain() {
         for (Channel channel : channels) {
             channel.eventLoop().execute(() -> {
-                if (channel.pipeline().get(PortMultiplexHandler.class) != null) {
+                ChannelPipeline pipeline = channel.pipeline();
+                if (pipeline.get(PortMultiplexHandler.class) != null || pipeline.get(AlpnHandler.class) != null) {
                     channel.close();
+                } else {
+                    pipeline.fireUserEventTriggered(DrainRequested.INSTANCE);
                 }
             });
         }

@@ -2,6 +2,8 @@ package io.mlhub.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.mlhub.proxy.http.DrainRequested;
+import io.mlhub.proxy.internal.NetErrors;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,6 +56,18 @@ final class RespondThenCloseHandler extends ChannelInboundHandlerAdapter {
         if (pending != null) {
             pending.release();
             pending = null;
+        }
+    }
+
+    /** Closes a connection whose request head has not arrived yet when the server drains. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof DrainRequested)) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        if (pending == null && !responded) {
+            ctx.close();
         }
     }
 

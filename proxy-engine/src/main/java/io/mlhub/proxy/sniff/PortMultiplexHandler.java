@@ -3,7 +3,7 @@ package io.mlhub.proxy.sniff;
 import static java.util.Objects.requireNonNull;
 
 import io.mlhub.proxy.http.ClientConnection;
-import io.mlhub.proxy.server.NetErrors;
+import io.mlhub.proxy.internal.NetErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

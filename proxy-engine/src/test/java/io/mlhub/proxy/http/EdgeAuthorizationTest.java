@@ -141,6 +141,9 @@ class EdgeAuthorizationTest {
         assertThat(registry.get("cache.gets").tags("kind", "token", "result", "hit").functionCounter().count())
                 .as("hits of the second and third request")
                 .isEqualTo(2.0);
+        assertThat(registry.get("cache.gets").tags("kind", "token", "result", "miss").functionCounter().count())
+                .as("one miss per delegate call, not one for the look and one for the load")
+                .isEqualTo(2.0);
     }
 
     @Test

@@ -55,6 +55,18 @@ class HttpRelayTest {
     }
 
     @Test
+    void hostNameTargetIsLookedUpAndRelayed() throws Exception {
+        routes.put(new Route("/named", URI.create("http://localhost:" + echo.port()), null, null, Map.of()));
+
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            RawHttpClient.Response response = client.get("/named/x", "");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("x-echo-uri")).isEqualTo("/named/x");
+        }
+    }
+
+    @Test
     void targetPathIsPrepended() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             RawHttpClient.Response response = client.get("/based/x?q", "");

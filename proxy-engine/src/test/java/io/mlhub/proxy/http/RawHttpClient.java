@@ -19,7 +19,12 @@ final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
 
     RawHttpClient(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** Speaks over a connected socket, such as a TLS one. */
+    RawHttpClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
@@ -60,6 +65,23 @@ final class RawHttpClient implements AutoCloseable {
 
     /** Reads a response and streams its body into {@code sink}; the returned body is empty. */
     Response readResponse(boolean head, OutputStream sink) throws IOException {
+        Response response = readHead();
+        int status = response.status();
+        Map<String, String> headers = response.headers();
+        if (head || status == 204 || status == 304 || status < 200) {
+            // no body
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            readChunked(sink);
+        } else if (headers.containsKey("content-length")) {
+            sink.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+        } else {
+            in.transferTo(sink);
+        }
+        return response;
+    }
+
+    /** Reads the status line and headers of a response, leaving its body unread. */
+    Response readHead() throws IOException {
         String statusLine = readLine();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -73,20 +95,11 @@ final class RawHttpClient implements AutoCloseable {
             String value = line.substring(colon + 1).trim();
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
-
-        if (head || status == 204 || status == 304 || status < 200) {
-            // no body
-        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            readChunked(sink);
-        } else if (headers.containsKey("content-length")) {
-            sink.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-        } else {
-            in.transferTo(sink);
-        }
         return new Response(status, headers, new byte[0]);
     }
 
-    private void readChunked(OutputStream sink) throws IOException {
+    /** Reads a chunked body up to its last chunk into {@code sink}. */
+    void readChunked(OutputStream sink) throws IOException {
         while (true) {
             int size = Integer.parseInt(readLine().trim(), 16);
             if (size == 0) {

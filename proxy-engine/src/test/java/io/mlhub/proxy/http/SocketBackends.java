@@ -9,10 +9,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /** Misbehaving backends on plain JDK sockets: one that never responds, one that dies after reading a request, and one that drops keep-alive connections. */
 final class SocketBackends {
     private SocketBackends() {}
+
+    /** Listens on a free loopback port and passes each accepted socket to {@code onAccept} on a virtual thread. */
+    private static ServerSocket listen(Consumer<Socket> onAccept) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (!server.isClosed()) {
+                    onAccept.accept(server.accept());
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        return server;
+    }
 
     /** Returns a port on 127.0.0.1 where nothing listens, so connecting to it is refused. */
     static int refusedPort() throws IOException {
@@ -28,8 +44,10 @@ final class SocketBackends {
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
         Silent() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofVirtual().start(this::acceptLoop);
+            server = listen(socket -> {
+                accepted.incrementAndGet();
+                sockets.add(socket);
+            });
         }
 
         int port() {
@@ -47,18 +65,6 @@ final class SocketBackends {
             return open;
         }
 
-        private void acceptLoop() {
-            try {
-                while (!server.isClosed()) {
-                    Socket socket = server.accept();
-                    accepted.incrementAndGet();
-                    sockets.add(socket);
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
         @Override
         public void close() throws IOException {
             server.close();
@@ -73,28 +79,18 @@ final class SocketBackends {
         private final ServerSocket server;
 
         Dying() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofVirtual().start(this::acceptLoop);
+            server = listen(socket -> Thread.ofVirtual().start(() -> readThenClose(socket)));
         }
 
         int port() {
             return server.getLocalPort();
         }
 
-        private void acceptLoop() {
-            try {
-                while (!server.isClosed()) {
-                    Socket socket = server.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (socket) {
-                            socket.getInputStream().read(new byte[16]);
-                        } catch (IOException e) {
-                            // the test only needs the close
-                        }
-                    });
-                }
+        private static void readThenClose(Socket socket) {
+            try (socket) {
+                socket.getInputStream().read(new byte[16]);
             } catch (IOException e) {
-                // closed
+                // the test only needs the close
             }
         }
 
@@ -113,24 +109,14 @@ final class SocketBackends {
         private final ServerSocket server;
 
         OneRequestPerConnection() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofVirtual().start(this::acceptLoop);
+            server = listen(socket -> {
+                accepted.incrementAndGet();
+                Thread.ofVirtual().start(() -> serveOnce(socket));
+            });
         }
 
         int port() {
             return server.getLocalPort();
-        }
-
-        private void acceptLoop() {
-            try {
-                while (!server.isClosed()) {
-                    Socket socket = server.accept();
-                    accepted.incrementAndGet();
-                    Thread.ofVirtual().start(() -> serveOnce(socket));
-                }
-            } catch (IOException e) {
-                // closed
-            }
         }
 
         private static void serveOnce(Socket socket) {

@@ -131,14 +131,14 @@ class WebsocketRelayTest {
                 .get(5, TimeUnit.SECONDS);
     }
 
-    private static String upgradeRequest(String path) {
+    static String upgradeRequest(String path) {
         // The key and accept value are the example of RFC 6455 section 1.3.
         return "GET " + path + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
     /** Returns a client-to-server text frame, masked as RFC 6455 requires; the payload must be under 126 bytes. */
-    private static byte[] maskedTextFrame(String text) {
+    static byte[] maskedTextFrame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         byte[] mask = {1, 2, 3, 4};
         byte[] frame = new byte[6 + payload.length];

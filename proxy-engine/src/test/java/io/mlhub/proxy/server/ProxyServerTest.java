@@ -286,6 +286,29 @@ class ProxyServerTest {
     }
 
     @Test
+    void closeEndsConnectionsAwaitingFixedResponse() throws Exception {
+        ProxyServer server = ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .initiallyReady(false)
+                .drainTimeout(Duration.ofSeconds(30))
+                .build()
+                .start();
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GET / HTTP/1.1\r\n"));
+            await().untilAsserted(() -> assertThat(server.metrics().openConnections(ProxyMetrics.Protocol.HTTP))
+                    .isEqualTo(1));
+            long start = System.nanoTime();
+
+            server.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the drain timeout")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void usesNativeEpollOnLinux() throws Exception {
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()));
 

@@ -7,6 +7,7 @@ import io.mlhub.proxy.route.PathRouteTable;
 import io.mlhub.proxy.route.Route;
 import io.mlhub.proxy.tls.ServerTlsContext;
 import io.mlhub.proxy.tls.TlsConfig;
+import io.mlhub.proxy.tls.TrustingClients;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,14 +26,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +54,7 @@ class TlsWebsocketTest {
                         .drainTimeout(Duration.ZERO)
                         .build()
                         .start()) {
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(tls)).build();
+            HttpClient client = HttpClient.newBuilder().sslContext(TrustingClients.trusting(tls)).build();
             CompletableFuture<String> echoed = new CompletableFuture<>();
             URI uri = URI.create("wss://127.0.0.1:" + server.localAddress().getPort() + "/user/a/ws");
 
@@ -78,18 +76,6 @@ class TlsWebsocketTest {
             backend.close().sync();
             backendGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-    }
-
-    /** Returns a client context that trusts exactly the server's self-signed certificate. */
-    private static SSLContext trusting(ServerTlsContext tls) throws Exception {
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        trusted.setCertificateEntry("hub", tls.certificate());
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 
     private static Channel startEchoBackend(EventLoopGroup group) throws InterruptedException {

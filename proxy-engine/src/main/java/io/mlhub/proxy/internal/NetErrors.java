@@ -1,4 +1,4 @@
-package io.mlhub.proxy.server;
+package io.mlhub.proxy.internal;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
