@@ -1,0 +1,123 @@
+package io.mlhub.proxy.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Misbehaving backends on plain JDK sockets: one that never answers and one that dies after reading a request. */
+final class SocketBackends {
+    private SocketBackends() {}
+
+    /** Returns a port on 127.0.0.1 where nothing listens, so connecting to it is refused. */
+    static int refusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Accepts connections and reads requests but never answers. */
+    static final class Silent implements AutoCloseable {
+        final AtomicInteger accepted = new AtomicInteger();
+        private final ServerSocket server;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        Silent() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::acceptLoop);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** Returns how many accepted connections the peer has not closed yet. */
+        int openConnections() {
+            int open = 0;
+            for (Socket socket : sockets) {
+                if (!isClosedByPeer(socket)) {
+                    open++;
+                }
+            }
+            return open;
+        }
+
+        private void acceptLoop() {
+            try {
+                while (!server.isClosed()) {
+                    Socket socket = server.accept();
+                    accepted.incrementAndGet();
+                    sockets.add(socket);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Reads the first bytes of each connection and then closes it without an answer. */
+    static final class Dying implements AutoCloseable {
+        private final ServerSocket server;
+
+        Dying() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::acceptLoop);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            try {
+                while (!server.isClosed()) {
+                    Socket socket = server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (socket) {
+                            socket.getInputStream().read(new byte[16]);
+                        } catch (IOException e) {
+                            // the test only needs the close
+                        }
+                    });
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /** Returns whether the peer closed a socket, by checking for end of stream without blocking long. */
+    static boolean isClosedByPeer(Socket socket) {
+        try {
+            socket.setSoTimeout(1);
+            InputStream in = socket.getInputStream();
+            while (true) {
+                int read = in.read();
+                if (read < 0) {
+                    return true;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
