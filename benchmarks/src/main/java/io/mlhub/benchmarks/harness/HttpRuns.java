@@ -119,6 +119,10 @@ final class HttpRuns {
             WrkResult result = Wrk.run(endpoint.base().resolve(scenario.path()), scenario.connections(), duration,
                     scenario.newConnectionPerRequest());
             long ticks = endpoint.cpuTicks() - ticksBefore;
+            if (result.requests() == 0) {
+                throw new java.io.IOException("no request completed in " + duration.toSeconds() + " s ("
+                        + result.socketErrors() + " socket errors)");
+            }
 
             record(scenario, endpoint.name(), result, ticks);
             logger.info("run scenario={} server={} reqPerSec={} p99Ms={} errors={} non2xx={}", scenario.id(),

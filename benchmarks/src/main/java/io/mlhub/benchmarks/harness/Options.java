@@ -20,10 +20,11 @@ import java.util.Set;
  * @param productJava the {@code java} binary that runs the product (JDK 21 or newer)
  * @param chp the configurable-http-proxy 5.x executable
  * @param label words added to the result file's title, e.g. "anchors only"
+ * @param anchorsOnly leave the product out, so that its rows say so
  * @param command the command line as the user typed it, for the result file
  */
 record Options(boolean quick, int repeats, Duration duration, Set<String> groups, Path results, Path productJar,
-        Path productJava, Path chp, String label, String command) {
+        Path productJava, Path chp, String label, boolean anchorsOnly, String command) {
     static final List<String> GROUPS = List.of("http", "websocket", "idle", "routes", "ssh", "hub");
 
     Options {
@@ -62,12 +63,13 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
 
     static final String USAGE = """
             usage: run-side-by-side [--quick] [--repeats N] [--duration SECONDS] [--only GROUP,...] [--label TEXT]
-                                    [--results DIR] [--product-jar FILE] [--product-java FILE] [--chp FILE]
+                                    [--anchors-only] [--results DIR] [--product-jar FILE] [--product-java FILE] [--chp FILE]
               --quick         one repeat of each measure with 3-second runs
               --repeats N     runs of each measure on each server, interleaved (default 3)
               --duration S    seconds per load run (default 6)
               --only GROUPS   comma-separated subset of: http, websocket, idle, routes, ssh, hub (default all)
               --label TEXT    words added to the title of the result file
+              --anchors-only  run the anchors without the product
             """;
 
     /** Parses the harness arguments; throws IllegalArgumentException with a one-line reason on bad input. */
@@ -81,6 +83,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
         Path productJava = Path.of(System.getProperty("java.home"), "bin", "java");
         Path chp = Path.of(System.getProperty("user.home"), ".cache/mlhub-benchmarks/chp/bin/configurable-http-proxy");
         String label = "";
+        boolean anchorsOnly = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -93,12 +96,16 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
                 case "--product-java" -> productJava = Path.of(value(args, ++i, arg));
                 case "--chp" -> chp = Path.of(value(args, ++i, arg));
                 case "--label" -> label = value(args, ++i, arg);
+                case "--anchors-only" -> anchorsOnly = true;
                 default -> throw new IllegalArgumentException("unknown option: " + arg);
             }
         }
         int runs = repeats != null ? repeats : quick ? 1 : 3;
         Duration duration = Duration.ofSeconds(seconds != null ? seconds : quick ? 3 : 6);
-        return new Options(quick, runs, duration, groups, results, productJar, productJava, chp, label,
+        if (anchorsOnly && label.isBlank()) {
+            label = "anchors only";
+        }
+        return new Options(quick, runs, duration, groups, results, productJar, productJava, chp, label, anchorsOnly,
                 System.getProperty("mlhub.command", "SideBySide " + String.join(" ", args)));
     }
 

@@ -264,6 +264,9 @@ final class Stack implements AutoCloseable {
 
     /** Returns why the product cannot run, or {@code null} when {@code mlhub.jar proxy --help} succeeds. */
     String productMissingReason() throws InterruptedException {
+        if (options.anchorsOnly()) {
+            return "left out (--anchors-only)";
+        }
         if (!Files.isRegularFile(options.productJar())) {
             return "product not built: " + options.productJar() + " is missing";
         }
