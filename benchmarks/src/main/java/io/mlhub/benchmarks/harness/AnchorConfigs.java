@@ -4,8 +4,9 @@ import java.nio.file.Path;
 
 /**
  * Configuration files of the anchors, written for one run on 127.0.0.1. Each server gets what a careful
- * operator would set for a reverse proxy in front of one upstream: keep-alive on both legs, websocket
- * upgrades passed through, TLS 1.2 and 1.3, access logs off, and one worker (the targets share one core).
+ * operator would set for a reverse proxy in front of one upstream. That is keep-alive on both legs, websocket
+ * upgrades passed through, TLS 1.2 and 1.3, and access logs off. Each runs one worker, because the targets
+ * share one core.
  */
 final class AnchorConfigs {
     private AnchorConfigs() {}
@@ -116,7 +117,7 @@ final class AnchorConfigs {
                 """.formatted(port, hostKey, authorizedKeys, dir.resolve("sshd-" + port + ".pid"));
     }
 
-    /** OpenSSH client configuration; ProxyJump passes {@code -F} on, so it also covers the jump host. */
+    /** OpenSSH client configuration. ProxyJump passes {@code -F} on, so it also covers the jump host. */
     static String sshClient(Path identity) {
         return """
                 Host *

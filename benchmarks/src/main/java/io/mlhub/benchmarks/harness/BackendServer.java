@@ -38,10 +38,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The upstream every target forwards to: answers any path ending in {@code /large} with a 64 KiB body,
- * every other path with a 100-byte body, and echoes websocket frames back on any path.
+ * The upstream every target forwards to: returns a 64 KiB body for any path ending in {@code /large},
+ * a 100-byte body for every other path, and echoes websocket frames back on any path.
  *
- * <p>Run it alone with {@code java -cp benchmarks.jar io.mlhub.benchmarks.harness.BackendServer PORT}; the
+ * <p>Run it alone with {@code java -cp benchmarks.jar io.mlhub.benchmarks.harness.BackendServer PORT}. The
  * harness starts it this way, pinned to the targets' core, so that its CPU time is kept apart from the load
  * generator's. It uses one event loop thread, which is enough to keep ahead of the proxies on one core.
  */
@@ -165,7 +165,7 @@ public final class BackendServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // Load generators cut connections at the end of each run; resets are expected here.
+            // Load generators cut connections at the end of each run, so resets are expected here.
             ctx.close();
         }
     }

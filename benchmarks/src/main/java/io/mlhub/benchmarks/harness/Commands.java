@@ -12,7 +12,7 @@ final class Commands {
     private Commands() {}
 
     /**
-     * Runs {@code command} to completion and returns its combined output; a command still running after
+     * Runs {@code command} to completion and returns its combined output. A command still running after
      * {@code timeout} is killed by PID.
      *
      * @throws IOException if the command cannot start, times out or exits with a non-zero status (the

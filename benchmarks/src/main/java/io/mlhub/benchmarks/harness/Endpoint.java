@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param name short name used in the table, e.g. {@code nginx-tls}
  * @param base base URI, {@code http://127.0.0.1:PORT} or {@code https://...}
  * @param websocket whether websocket upgrades are passed through
- * @param processes processes whose CPU and memory are this server's; empty for one that is not running
+ * @param processes processes whose CPU and memory are this server's, empty for one that is not running
  * @param notRunReason why the server is absent from this run, or {@code null} when it runs
  */
 record Endpoint(String name, URI base, boolean websocket, List<ManagedProcess> processes, @Nullable String notRunReason) {

@@ -27,7 +27,7 @@ record Goal(String measureId, String server, String reference, String referenceM
         }
     }
 
-    /** A goal on the same measure as its reference: {@code factor} times the reference server's median. */
+    /** Creates a goal against {@code factor} times the reference server's median on the same measure. */
     static Goal ratio(String measureId, String server, String reference, double factor, String text) {
         return new Goal(measureId, server, reference, measureId, factor, 0, text);
     }

@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hub measures against Debian's JupyterHub 3.0 (dummy authenticator, SQLite, an external
- * configurable-http-proxy): start-up time with an empty database, user creation through the REST API, the
- * latency of one page of the user list (50 users, first page and a middle page) and restart time with all
- * users in the database. Requests go straight to the hub's own port, so the proxy adds nothing.
+ * Hub measures against Debian's JupyterHub 3.0, with the dummy authenticator, SQLite and an external
+ * configurable-http-proxy. It times start-up with an empty database, user creation through the REST API, one
+ * page of the user list (50 users, the first page and a middle page) and a restart with all users in the
+ * database. Requests go straight to the hub's own port, so the proxy adds nothing.
  */
 final class HubRuns {
     private static final Logger logger = LoggerFactory.getLogger(HubRuns.class);
@@ -168,7 +168,7 @@ final class HubRuns {
             }
             Thread.sleep(10);
         }
-        throw new IOException("jupyterhub did not answer GET /hub/api/ within 120 s; last lines:\n" + process.tail());
+        throw new IOException("jupyterhub did not return 200 for GET /hub/api/ within 120 s; last lines of its log:\n" + process.tail());
     }
 
     private void createUsers(URI hub, int from, int to) throws IOException, InterruptedException {

@@ -15,8 +15,11 @@ final class IdleRuns {
 
     static final List<String> SERVERS = List.of("nginx", "haproxy", "chp", "mlhub");
     static final int[] COUNTS = {5_000, 10_000};
-    /** Files a proxy needs besides its two sockets per websocket: listeners, logs, libraries, event fds. */
-    private static final int SPARE_FILES = 1_000;
+    /**
+     * Files a proxy needs besides its two sockets per websocket: listeners, logs, libraries, event fds, pooled
+     * upstream connections. nginx 1.22 reported "worker_connections are not enough" with only 1,000 spare.
+     */
+    private static final int SPARE_FILES = 2_000;
     /** Time for the proxy's allocator and garbage collector to settle before its memory is read. */
     private static final long SETTLE_MILLIS = 2_000;
 

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param productJava the {@code java} binary that runs the product (JDK 21 or newer)
  * @param chp the configurable-http-proxy 5.x executable
  * @param label words added to the result file's title, e.g. "anchors only"
- * @param anchorsOnly leave the product out, so that its rows say so
+ * @param anchorsOnly leave the product out and mark its rows as left out
  * @param command the command line as the user typed it, for the result file
  */
 record Options(boolean quick, int repeats, Duration duration, Set<String> groups, Path results, Path productJar,
@@ -72,7 +72,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
               --anchors-only  run the anchors without the product
             """;
 
-    /** Parses the harness arguments; throws IllegalArgumentException with a one-line reason on bad input. */
+    /** Parses the harness arguments, throwing IllegalArgumentException with a one-line reason on bad input. */
     static Options parse(List<String> args, Path repositoryRoot) {
         boolean quick = false;
         Integer repeats = null;
@@ -84,6 +84,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
         Path chp = Path.of(System.getProperty("user.home"), ".cache/mlhub-benchmarks/chp/bin/configurable-http-proxy");
         String label = "";
         boolean anchorsOnly = false;
+
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -100,8 +101,16 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
                 default -> throw new IllegalArgumentException("unknown option: " + arg);
             }
         }
-        int runs = repeats != null ? repeats : quick ? 1 : 3;
-        Duration duration = Duration.ofSeconds(seconds != null ? seconds : quick ? 3 : 6);
+
+        int runs = quick ? 1 : 3;
+        if (repeats != null) {
+            runs = repeats;
+        }
+        int runSeconds = quick ? 3 : 6;
+        if (seconds != null) {
+            runSeconds = seconds;
+        }
+        Duration duration = Duration.ofSeconds(runSeconds);
         if (anchorsOnly && label.isBlank()) {
             label = "anchors only";
         }

@@ -54,7 +54,7 @@ final class ProcStat {
             throw new IllegalArgumentException("stat line has no ')' after the command name: " + statLine);
         }
         String[] fields = statLine.substring(end + 2).trim().split("\\s+");
-        // After the name come field 3 (state) onwards; utime and stime are fields 14 and 15.
+        // Field 3 (state) follows the name, and utime and stime are fields 14 and 15.
         return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
     }
 
@@ -66,6 +66,19 @@ final class ProcStat {
             }
         }
         return 0;
+    }
+
+    /**
+     * Returns the number of CPUs of the machine from {@code /proc/cpuinfo}. {@link Runtime#availableProcessors}
+     * cannot be used, because it counts only the CPUs this process is pinned to.
+     */
+    static int machineCpus() {
+        String cpuinfo = read(Path.of("/proc/cpuinfo"));
+        if (cpuinfo == null) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int count = (int) cpuinfo.lines().filter(line -> line.startsWith("processor")).count();
+        return Math.max(1, count);
     }
 
     /** Returns the soft limit on open files of this process (inherited by the servers it starts), or -1. */

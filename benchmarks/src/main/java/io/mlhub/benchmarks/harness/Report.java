@@ -19,7 +19,7 @@ final class Report {
     private final Map<String, Map<String, String>> notes = new LinkedHashMap<>();
     private final List<Goal> goals = new ArrayList<>();
 
-    /** Declares a measure; rows appear in declaration order. */
+    /** Declares a measure. Rows appear in declaration order. */
     void declare(Measure measure) {
         measures.put(measure.id(), measure);
         samples.putIfAbsent(measure.id(), new LinkedHashMap<>());
@@ -30,7 +30,7 @@ final class Report {
         goals.add(goal);
     }
 
-    /** Records one sample; NaN records a failed run, which counts as no sample. */
+    /** Records one sample. A NaN sample stands for a failed run and counts as none. */
     void add(String measureId, String server, double value) {
         measure(measureId);
         samples.get(measureId).computeIfAbsent(server, s -> new ArrayList<>()).add(value);
@@ -78,8 +78,8 @@ final class Report {
         String note = notes.get(measure.id()).get(server);
         String label = measure.label() + " (" + measure.unit() + ")";
         if (stats == null) {
-            String why = note == null ? "no sample (every run failed; see the log)" : note;
-            return cells(label, server, "not run", why, "0", "", "", "", goalCell(measure, server));
+            String reason = note == null ? "no sample (every run failed, see the log)" : note;
+            return cells(label, server, "not run", reason, "0", "", "", "", goalCell(measure, server));
         }
         String spread = stats.range(Report::format);
         if (note != null) {

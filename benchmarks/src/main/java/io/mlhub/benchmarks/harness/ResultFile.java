@@ -75,7 +75,7 @@ final class ResultFile {
         } catch (IOException | RuntimeException e) {
             // A machine without /proc gets a shorter line.
         }
-        return Runtime.getRuntime().availableProcessors() + " cores, " + model + ", " + memory + ", Linux "
+        return ProcStat.machineCpus() + " cores, " + model + ", " + memory + ", Linux "
                 + System.getProperty("os.version") + ", Java " + System.getProperty("java.version");
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * OpenSSH, JupyterHub) and the product on 127.0.0.1, measures them in turn, stops everything it started and
  * writes one table of medians to {@code benchmarks/results/DATE.md}. Start it with
  * {@code benchmarks/run-side-by-side}, which installs the anchors, pins this JVM to the load generator's core
- * and raises the open-file limit; see {@link Options#USAGE} for the options.
+ * and raises the open-file limit. {@link Options#USAGE} lists the options.
  */
 public final class SideBySide {
     private static final Logger logger = LoggerFactory.getLogger(SideBySide.class);

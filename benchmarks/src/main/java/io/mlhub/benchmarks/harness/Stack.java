@@ -65,7 +65,7 @@ final class Stack implements AutoCloseable {
         return key;
     }
 
-    /** Starts the backend and every HTTP server; a server that cannot start is recorded as not running. */
+    /** Starts the backend and every HTTP server. A server that cannot start is recorded as not running. */
     void startHttpServers() throws IOException, InterruptedException {
         writeCertificate();
         startBackend();
@@ -78,7 +78,7 @@ final class Stack implements AutoCloseable {
         startProduct("mlhub-tls", true);
     }
 
-    /** Returns the server of that name; it may be one that is not running. */
+    /** Returns the server of that name, which may be one that is not running. */
     Endpoint endpoint(String name) {
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
@@ -91,7 +91,7 @@ final class Stack implements AutoCloseable {
         return List.copyOf(endpoints.values());
     }
 
-    /** Starts a pinned process and waits for its port; it is stopped by {@link #close}. */
+    /** Starts a pinned process, which {@link #close} stops, and waits for its port. */
     ManagedProcess launch(String name, List<String> command, Map<String, String> environment, int port)
             throws IOException, InterruptedException {
         ManagedProcess process = launchUnwaited(name, command, environment);
@@ -99,11 +99,11 @@ final class Stack implements AutoCloseable {
         return process;
     }
 
-    /** Starts a pinned process without waiting for a port; it is stopped by {@link #close}. */
+    /** Starts a pinned process, which {@link #close} stops, without waiting for a port. */
     ManagedProcess launchUnwaited(String name, List<String> command, Map<String, String> environment)
             throws IOException {
         List<String> pinned = new ArrayList<>();
-        if (Runtime.getRuntime().availableProcessors() > 1 && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+        if (ProcStat.machineCpus() > 1 && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             pinned.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(TARGET_CORE)));
         }
         pinned.addAll(command);
@@ -118,7 +118,7 @@ final class Stack implements AutoCloseable {
         processes.remove(process);
     }
 
-    /** The open-file limit the servers inherit; 1,024 when it cannot be read. */
+    /** Returns the open-file limit the servers inherit, or 1,024 when it cannot be read. */
     static long fileLimit() {
         long limit = ProcStat.openFileLimit();
         return limit > 0 ? Math.min(limit, 1_000_000) : 1024;
@@ -187,7 +187,7 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    /** Starts configurable-http-proxy 5.x with the flags JupyterHub passes; {@code tls} adds its certificate. */
+    /** Starts configurable-http-proxy 5.x with the flags JupyterHub passes, and the certificate with {@code tls}. */
     private void startChp(String name, boolean tls) throws InterruptedException {
         try {
             ChpLikeProxy proxy = startChpLike(name, chpCommand(), tls);

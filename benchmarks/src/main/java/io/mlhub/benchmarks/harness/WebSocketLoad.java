@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Websocket load for the harness, since wrk has no websocket support: an echo loop that counts round trips,
  * and a holder that opens many idle websockets so that the proxy's memory per connection can be read.
- * Runs on one event loop thread; the harness JVM is pinned to the load generator's core.
+ * Runs on one event loop thread, and the harness JVM is pinned to the load generator's core.
  */
 final class WebSocketLoad implements AutoCloseable {
     private static final int PAYLOAD_BYTES = 64;
@@ -78,7 +78,7 @@ final class WebSocketLoad implements AutoCloseable {
 
     /**
      * Opens {@code connections} idle websockets to {@code uri} (at most 200 handshakes in flight) and returns
-     * them; the caller closes them with {@link #closeAll}.
+     * them. The caller closes them with {@link #closeAll}.
      */
     List<Channel> openIdle(URI uri, int connections) throws Exception {
         return open(uri, connections, IdleHandler::new);

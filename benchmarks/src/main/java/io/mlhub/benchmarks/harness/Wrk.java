@@ -23,7 +23,7 @@ final class Wrk {
         }
         command.add(url.toString());
 
-        // wrk stops by itself after the duration; the margin covers start-up and slow connection closing.
+        // wrk stops by itself after the duration. The margin covers start-up and slow connection closing.
         String output = Commands.run(command, Duration.ofSeconds(duration.toSeconds() + 30));
         return WrkResult.parse(output);
     }

@@ -85,7 +85,7 @@ record WrkResult(long requests, double seconds, double requestsPerSecond, double
         };
     }
 
-    /** Converts a wrk size with its unit to bytes; wrk's units are binary (1 KB = 1024 B). */
+    /** Converts a wrk size with its unit to bytes. wrk's units are binary (1 KB = 1024 B). */
     static double toBytes(double value, String unit) {
         return switch (unit.toUpperCase(Locale.ROOT)) {
             case "B" -> value;
@@ -97,10 +97,10 @@ record WrkResult(long requests, double seconds, double requestsPerSecond, double
         };
     }
 
-    private static Matcher find(Pattern pattern, String output, String what) {
+    private static Matcher find(Pattern pattern, String output, String description) {
         Matcher matcher = pattern.matcher(output);
         if (!matcher.find()) {
-            throw new IllegalArgumentException("wrk output has no " + what + ": " + abbreviate(output));
+            throw new IllegalArgumentException("wrk output has no " + description + ": " + abbreviate(output));
         }
         return matcher;
     }

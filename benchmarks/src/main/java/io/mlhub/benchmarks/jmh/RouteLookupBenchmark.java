@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Route lookup in the proxy's {@link PathRouteTable} with 10, 1,000 and 100,000 workspace routes. Request paths
  * are drawn with Zipf skew over the workspaces (see {@link Workloads#requestPaths}), so hot routes repeat as in
- * real traffic; the design goal is the same cost per lookup at every table size.
+ * real traffic. The design goal is the same cost per lookup at every table size.
  *
  * <ul>
  *   <li>{@code match}: the lookup alone, on paths already in canonical form.

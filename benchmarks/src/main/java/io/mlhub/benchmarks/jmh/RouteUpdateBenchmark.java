@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code replace}: writes an existing route again, as JupyterHub does when it re-adds a route it finds
  *       changed.
  *   <li>{@code readWhileWriting}: one thread matches Zipf-skewed request paths while another adds and removes
- *       routes; shows what writers cost the event loops that read.
+ *       routes, which shows what writers cost the event loops that read.
  * </ul>
  *
  * <p>Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar

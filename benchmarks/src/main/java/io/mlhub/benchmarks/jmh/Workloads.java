@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Route tables and request paths shaped like a hub's: one route per workspace, {@code /user/NAME} for a user's
  * default server and {@code /user/NAME/SERVER} for a named one, beside the hub's own {@code /} and {@code /hub}
- * routes; requests go to JupyterLab pages, the contents and kernel APIs, static files and tool ports.
+ * routes. Requests go to JupyterLab pages, the contents and kernel APIs, static files and tool ports.
  */
 public final class Workloads {
     /** Paths below a workspace prefix, from a JupyterLab session. */

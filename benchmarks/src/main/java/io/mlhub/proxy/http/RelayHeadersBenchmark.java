@@ -18,12 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Header filtering in the relay, {@code RelayHeaders}: dropping hop-by-hop headers and those named in
- * {@code Connection}, then setting {@code X-Forwarded-*}, on three request heads a hub sees: a browser page load
+ * {@code Connection}, then setting {@code X-Forwarded-*}, on three request heads a hub receives: a browser page load
  * with cookies, a websocket upgrade, and an API call from a client that sends proxy-era headers.
  *
  * <ul>
  *   <li>{@code copyOnly}: copies the head into fresh headers, the part of every other method that is not
- *       filtering; subtract it to get the filter's own cost.
+ *       filtering. Subtract it to get the filter's own cost.
  *   <li>{@code filterRequest}: copy, {@code removeHopByHop}, {@code setForwarded} (untrusted client).
  *   <li>{@code filterResponse}: copy and {@code removeHopByHop} on a typical upstream response head.
  * </ul>

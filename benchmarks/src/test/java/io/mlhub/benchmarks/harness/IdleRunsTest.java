@@ -7,10 +7,10 @@ import org.junit.jupiter.api.Test;
 class IdleRunsTest {
     @Test
     void openFileLimitCapsWebsocketCount() {
-        assertThat(IdleRuns.openable(10_000, 20_000)).isEqualTo(9_500);
+        assertThat(IdleRuns.openable(10_000, 20_000)).isEqualTo(9_000);
         assertThat(IdleRuns.openable(5_000, 20_000)).isEqualTo(5_000);
         assertThat(IdleRuns.openable(10_000, 1_000_000)).isEqualTo(10_000);
-        assertThat(IdleRuns.openable(10_000, 800)).isZero();
+        assertThat(IdleRuns.openable(10_000, 1_500)).isZero();
     }
 
     @Test

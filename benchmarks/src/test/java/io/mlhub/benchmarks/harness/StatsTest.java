@@ -19,7 +19,7 @@ class StatsTest {
     }
 
     @Test
-    void medianOfEvenCountIsMeanOfMiddlePair() {
+    void evenCountMedianAveragesMiddlePair() {
         assertThat(Stats.of(List.of(4.0, 1.0, 3.0, 2.0)).median()).isEqualTo(2.5);
     }
 

@@ -24,7 +24,7 @@ class WrkResultTest {
             Transfer/sec:      1.28MB
             """;
 
-    /** Output of wrk 4.1.0 against a server that answers 404. */
+    /** Output of wrk 4.1.0 against a server that returns 404. */
     private static final String NOT_FOUND = """
             Running 2s test @ http://127.0.0.1:33381/missing
               1 threads and 4 connections
