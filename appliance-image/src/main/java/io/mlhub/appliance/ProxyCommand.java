@@ -49,6 +49,15 @@ import sun.misc.Signal;
         description = {
             "Runs the proxy engine alone, as a drop-in for configurable-http-proxy.",
             "The route API token is read from the environment variable CONFIGPROXY_AUTH_TOKEN."
+        },
+        footer = {
+            "",
+            "Also accepted for compatibility with configurable-http-proxy, with no effect (a warning is logged):",
+            "  --no-x-forward --no-prepend-path --no-include-prefix --auto-rewrite --change-origin --insecure",
+            "  --protocol-rewrite --custom-header --storage-backend --redirect-port --redirect-to --error-path",
+            "  --ssl-ca --ssl-protocol --ssl-ciphers --ssl-dhparam --ssl-allow-rc4 --ssl-request-cert",
+            "  --ssl-reject-unauthorized --api-ssl-* --client-ssl-* --socket --api-socket --metrics-socket.",
+            "Prometheus metrics are served at /metrics on the route API port, and on --metrics-port if set."
         })
 final class ProxyCommand implements Callable<Integer> {
     private static final Logger logger = LoggerFactory.getLogger(ProxyCommand.class);
@@ -57,7 +66,7 @@ final class ProxyCommand implements Callable<Integer> {
     private static final int USAGE_ERROR = 2;
     private static final int START_ERROR = 1;
 
-    /** CHP flags accepted for compatibility with no effect here; the value says whether one follows. */
+    /** CHP flags accepted for compatibility with no effect here, mapped to whether the flag takes a value. */
     private static final Map<String, Boolean> IGNORED_FLAGS = Map.ofEntries(
             Map.entry("--no-x-forward", false),
             Map.entry("--no-prepend-path", false),
@@ -88,8 +97,6 @@ final class ProxyCommand implements Callable<Integer> {
             Map.entry("--client-ssl-key", true),
             Map.entry("--client-ssl-cert", true),
             Map.entry("--client-ssl-ca", true),
-            Map.entry("--metrics-ip", true),
-            Map.entry("--metrics-port", true),
             Map.entry("--socket", true),
             Map.entry("--api-socket", true),
             Map.entry("--metrics-socket", true));
@@ -113,7 +120,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Nullable String defaultTarget;
 
     @Option(names = "--error-target", paramLabel = "URL",
-            description = "Error page server; accepted, but errors are answered as plain text for now.")
+            description = "URL of the error page server. Accepted, but proxy errors get plain-text responses for now.")
     @Nullable String errorTarget;
 
     @Option(names = "--ssl-key", paramLabel = "FILE", description = "PEM private key of the public port.")
@@ -149,6 +156,14 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Time an upstream may stay silent during a request, in milliseconds.")
     @Nullable String proxyTimeout;
 
+    @Option(names = "--metrics-ip", defaultValue = "", paramLabel = "ADDRESS",
+            description = "Address of the metrics port (default: all interfaces).")
+    String metricsIp;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serves /metrics on this port too (default: only on the route API port).")
+    @Nullable String metricsPort;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Writes the process id to FILE while running.")
     @Nullable Path pidFile;
 
@@ -183,6 +198,10 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private int run(ProxySettings settings) throws IOException {
+        // Registered before anything starts, so that a SIGTERM during start-up also ends in a clean stop.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+
         PathRouteTable routes = new PathRouteTable();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProxyMetrics metrics = new ProxyMetrics(registry);
@@ -211,6 +230,9 @@ final class ProxyCommand implements Callable<Integer> {
                     .build()
                     .start();
             started.add(api);
+            if (settings.metricsAddress() != null) {
+                started.add(ChpApiServer.metricsOnly(settings.metricsAddress()).prometheus(registry).build().start());
+            }
             writePidFile();
 
             logger.info("proxy ready public={} api={} default-target={}", server.localAddress(), api.localAddress(),
@@ -272,12 +294,18 @@ final class ProxyCommand implements Callable<Integer> {
         if (apiPort == null && publicPort == 65535) {
             throw new IllegalArgumentException("--port: 65535 leaves no port for the route API (set --api-port)");
         }
+        InetSocketAddress metricsAddress = null;
+        if (metricsPort != null) {
+            int port = parsePort("--metrics-port", metricsPort);
+            metricsAddress = metricsIp.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(metricsIp, port);
+        }
         Duration headTimeout = keepAliveTimeout != null
                 ? parseMillis("--keep-alive-timeout", keepAliveTimeout)
                 : timeout != null ? parseMillis("--timeout", timeout) : null;
         return new ProxySettings(
                 ip.isEmpty() ? new InetSocketAddress(publicPort) : new InetSocketAddress(ip, publicPort),
                 new InetSocketAddress(apiIp, routeApiPort),
+                metricsAddress,
                 defaultTarget == null ? null : parseUrl("--default-target", defaultTarget),
                 errorTarget == null ? null : parseUrl("--error-target", errorTarget),
                 sslCert,
@@ -313,14 +341,12 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         if (errorTarget != null) {
-            // TODO: fetch error pages from --error-target; until then proxy errors are short plain-text answers.
-            logger.warn("option --error-target is accepted but proxy errors are answered as plain text");
+            // TODO: fetch error pages from --error-target. Until then, proxy errors get short plain-text responses.
+            logger.warn("option --error-target is accepted, but proxy errors get plain-text responses");
         }
     }
 
     private void awaitStopSignal() {
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -420,6 +446,7 @@ final class ProxyCommand implements Callable<Integer> {
     record ProxySettings(
             InetSocketAddress publicAddress,
             InetSocketAddress apiAddress,
+            @Nullable InetSocketAddress metricsAddress,
             @Nullable URI defaultTarget,
             @Nullable URI errorTarget,
             @Nullable Path certificate,

@@ -43,7 +43,7 @@ class JupyterHubProxyIT {
     }
 
     @Test
-    void jupyterHubStartsProxyAndLoginPageIsReachable() throws Exception {
+    void hubLoginPageThroughProxy() throws Exception {
         Path jar = Path.of(System.getProperty("mlhub.jar", "target/mlhub.jar")).toAbsolutePath();
         assertThat(jar).as("built by mvn package").isRegularFile();
         int publicPort = freePort();
@@ -77,6 +77,14 @@ class JupyterHubProxyIT {
         assertThat(table.statusCode()).isEqualTo(200);
         assertThat(table.body()).as("the hub wrote its own route").contains("\"/\"").contains("\"hub\":true");
 
+        // The hub reads the route table every last_activity_interval (2 s here) and parses last_activity.
+        Thread.sleep(5000);
+        String hubLog = Files.readString(log);
+        assertThat(hubLog).as("routes read back match what the hub wrote")
+                .doesNotContain("Adding missing route")
+                .doesNotContain("Deleting stale route");
+        assertThat(hubLog).doesNotContain("Traceback");
+
         long proxyPid = Long.parseLong(Files.readString(directory.resolve("proxy.pid")).strip());
         hub.destroy();
         assertThat(hub.waitFor(30, TimeUnit.SECONDS)).as("jupyterhub stops").isTrue();
@@ -93,6 +101,7 @@ class JupyterHubProxyIT {
                 "c.JupyterHub.hub_ip = '127.0.0.1'",
                 "c.JupyterHub.hub_port = " + hubPort,
                 "c.JupyterHub.authenticator_class = 'dummy'",
+                "c.JupyterHub.last_activity_interval = 2",
                 "c.JupyterHub.db_url = 'sqlite:///" + directory.resolve("jupyterhub.sqlite") + "'",
                 "c.JupyterHub.cookie_secret_file = '" + directory.resolve("cookie_secret") + "'",
                 "c.ConfigurableHTTPProxy.should_start = True",

@@ -45,7 +45,15 @@ class ProxyCommandTest {
 
         assertThat(settings.apiAddress().getPort()).isEqualTo(9001);
         assertThat(settings.apiAddress().getHostString()).isEqualTo("localhost");
+        assertThat(settings.metricsAddress()).as("no metrics port unless asked").isNull();
         assertThat(settings.publicAddress().getAddress().isAnyLocalAddress()).isTrue();
+    }
+
+    @Test
+    void metricsPortIsParsed() {
+        ProxyCommand.ProxySettings settings = parse("--metrics-ip", "127.0.0.1", "--metrics-port", "9100").settings();
+
+        assertThat(settings.metricsAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 9100));
     }
 
     @Test
@@ -57,7 +65,7 @@ class ProxyCommandTest {
     }
 
     @Test
-    void badValuesFailWithOneLineNamingTheFlag() {
+    void badValuesNameTheFlag() {
         assertThatThrownBy(() -> parse("--port", "http").settings()).hasMessage(
                 "--port: 'http' (expected: a port number 0-65535)");
         assertThatThrownBy(() -> parse("--api-port", "70000").settings()).hasMessageStartingWith("--api-port: '70000'");
@@ -72,7 +80,7 @@ class ProxyCommandTest {
     }
 
     @Test
-    void badValueExitsNonZeroWithOneLineAndNoStackTrace() throws Exception {
+    void badValueExitsWithOneLine() throws Exception {
         Process process = startMain(List.of("proxy", "--port", "eighty"), null);
 
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();

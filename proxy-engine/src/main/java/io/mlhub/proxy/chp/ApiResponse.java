@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One answer of the route API.
+ * One response of the route API.
  *
  * @param status HTTP status code
  * @param contentType media type of {@code body}, or {@code null} for an empty body without one

@@ -1,7 +1,5 @@
 package io.mlhub.proxy.chp;
 
-import static java.util.Objects.requireNonNull;
-
 import io.mlhub.proxy.server.NetErrors;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufUtil;
@@ -33,11 +31,12 @@ final class ChpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String METRICS_PATH = "/metrics";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final ChpRouteApi api;
+    private final @Nullable ChpRouteApi api;
     private final @Nullable PrometheusMeterRegistry prometheus;
 
-    ChpApiHandler(ChpRouteApi api, @Nullable PrometheusMeterRegistry prometheus) {
-        this.api = requireNonNull(api, "api");
+    /** Creates the handler; a {@code null} API serves only the metrics, as a separate metrics port does. */
+    ChpApiHandler(@Nullable ChpRouteApi api, @Nullable PrometheusMeterRegistry prometheus) {
+        this.api = api;
         this.prometheus = prometheus;
     }
 
@@ -62,6 +61,9 @@ final class ChpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         if (uri.rawPath().equals(METRICS_PATH)) {
             return metrics(request);
+        }
+        if (api == null) {
+            return ApiResponse.text(404, "Not Found");
         }
         return api.handle(
                 request.method().name(),

@@ -52,6 +52,8 @@ public final class ChpApiServer implements AutoCloseable {
     private final ChpApiHandler handler;
     private final int maxBodyBytes;
     private final boolean authenticated;
+    private final boolean servesRoutes;
+    private final String name;
     private final Transport transport = Transport.best();
 
     private @Nullable EventLoopGroup group;
@@ -61,13 +63,25 @@ public final class ChpApiServer implements AutoCloseable {
         this.bindAddress = builder.bindAddress;
         this.maxBodyBytes = builder.maxBodyBytes;
         this.authenticated = builder.authToken != null && !builder.authToken.isEmpty();
-        ChpRouteApi api = new ChpRouteApi(builder.routes, builder.authToken, builder.routeKeys, builder.ownersFromData);
+        ChpRouteApi api = builder.routes == null
+                ? null
+                : new ChpRouteApi(builder.routes, builder.authToken, builder.routeKeys, builder.ownersFromData);
         this.handler = new ChpApiHandler(api, builder.prometheus);
+        this.servesRoutes = api != null;
+        this.name = servesRoutes ? "route api" : "metrics";
     }
 
     /** Starts a builder for the API on {@code bindAddress} over {@code routes}. */
     public static Builder builder(InetSocketAddress bindAddress, RouteTable routes) {
-        return new Builder(bindAddress, routes);
+        return new Builder(bindAddress, requireNonNull(routes, "routes"));
+    }
+
+    /**
+     * Starts a builder for a port that serves only {@code /metrics}, like configurable-http-proxy's
+     * {@code --metrics-port}; set the registry with {@link Builder#prometheus}.
+     */
+    public static Builder metricsOnly(InetSocketAddress bindAddress) {
+        return new Builder(bindAddress, null);
     }
 
     /**
@@ -79,7 +93,7 @@ public final class ChpApiServer implements AutoCloseable {
         if (serverChannel != null) {
             throw new IllegalStateException("already started on " + serverChannel.localAddress());
         }
-        if (!authenticated) {
+        if (!authenticated && servesRoutes) {
             logger.warn("route api has no auth token: anyone who reaches {} can change routes "
                     + "(set CONFIGPROXY_AUTH_TOKEN)", bindAddress);
         }
@@ -106,12 +120,12 @@ public final class ChpApiServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group = null;
             Throwable cause = bound.cause();
-            throw new IOException("binding the route api port " + bindAddress + " failed: " + cause.getMessage(),
+            throw new IOException("binding the " + name + " port " + bindAddress + " failed: " + cause.getMessage(),
                     cause);
         }
 
         serverChannel = bound.channel();
-        logger.info("route api listening address={} auth={}", serverChannel.localAddress(),
+        logger.info("{} listening address={} auth={}", name, serverChannel.localAddress(),
                 authenticated ? "token" : "none");
         return this;
     }
@@ -135,22 +149,22 @@ public final class ChpApiServer implements AutoCloseable {
         serverChannel = null;
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null;
-        logger.info("route api stopped address={}", bindAddress);
+        logger.info("{} stopped address={}", name, bindAddress);
     }
 
     /** Builds a {@link ChpApiServer}. */
     public static final class Builder {
         private final InetSocketAddress bindAddress;
-        private final RouteTable routes;
+        private final @Nullable RouteTable routes;
         private @Nullable String authToken;
         private @Nullable PrometheusMeterRegistry prometheus;
         private UnaryOperator<String> routeKeys = RouteKeys::canonicalFromDecoded;
         private boolean ownersFromData;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
-        private Builder(InetSocketAddress bindAddress, RouteTable routes) {
+        private Builder(InetSocketAddress bindAddress, @Nullable RouteTable routes) {
             this.bindAddress = requireNonNull(bindAddress, "bindAddress");
-            this.routes = requireNonNull(routes, "routes");
+            this.routes = routes;
         }
 
         /** Sets the token API clients must present; {@code null} or empty leaves the API open, as in CHP. */
@@ -159,7 +173,7 @@ public final class ChpApiServer implements AutoCloseable {
             return this;
         }
 
-        /** Serves {@code registry} at {@code /metrics}; without it that path answers 404. */
+        /** Serves {@code registry} at {@code /metrics}; without it that path returns 404. */
         public Builder prometheus(@Nullable PrometheusMeterRegistry registry) {
             this.prometheus = registry;
             return this;

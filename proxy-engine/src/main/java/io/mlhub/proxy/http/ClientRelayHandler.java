@@ -4,7 +4,6 @@ import io.mlhub.proxy.auth.AccessPolicy;
 import io.mlhub.proxy.auth.CachingCredentialResolver;
 import io.mlhub.proxy.auth.Identity;
 import io.mlhub.proxy.route.Route;
-import io.mlhub.proxy.route.RouteKeys;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
@@ -32,7 +31,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -55,8 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(ClientRelayHandler.class);
-    private static final String HEALTH_CHECK_PATH = "/_chp_healthz";
-    private static final String TOOLS_SEGMENT = "/tools/";
     private static final long TUNNEL_TOUCH_INTERVAL_MILLIS = 1000;
 
     private enum Phase {
@@ -106,6 +102,9 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private long requestSentNanos;
     private long lastTunnelTouchMillis;
     private @Nullable UpstreamRelayHandler upstream;
+    private @Nullable HttpRequest sentHead;
+    private boolean sentOnPooledConnection;
+    private boolean retried;
 
     ClientRelayHandler(HttpProxy proxy, ClientConnection connection, ClientHttpCodec codec,
             IdleTimeoutHandler idleTimeout) {
@@ -282,17 +281,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             rejectMalformed(head.decoderResult().cause());
             return;
         }
-        String framingProblem = framingProblem(head.headers());
-        if (framingProblem != null) {
-            reject(HttpResponseStatus.BAD_REQUEST, framingProblem);
-            return;
-        }
-
-        try {
-            route(head);
-        } catch (IllegalArgumentException e) {
-            reject(HttpResponseStatus.BAD_REQUEST, "invalid request path: " + e.getMessage());
-        }
+        route(head);
     }
 
     private void resetExchange(HttpRequest head) {
@@ -308,21 +297,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         interimResponse = false;
         upstreamReusable = false;
         upstreamReadPaused = false;
-    }
-
-    /** Returns why the request's body framing is ambiguous, or {@code null} when it is clear. */
-    private static @Nullable String framingProblem(HttpHeaders headers) {
-        int transferEncodings = 0;
-        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
-            transferEncodings++;
-            if (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(value.trim())) {
-                return "unsupported Transfer-Encoding: " + value;
-            }
-        }
-        if (transferEncodings > 1) {
-            return "repeated Transfer-Encoding header";
-        }
-        return null;
+        retried = false;
+        sentHead = null;
     }
 
     /** Returns the Content-Length, {@code -1} when absent, or {@link Long#MAX_VALUE} when it is not a number. */
@@ -339,111 +315,18 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void route(HttpRequest head) {
-        String uri = originFormUri(head.uri());
-        int queryStart = uri.indexOf('?');
-        String rawPath = queryStart < 0 ? uri : uri.substring(0, queryStart);
-        String query = queryStart < 0 ? "" : uri.substring(queryStart);
-        if (rawPath.indexOf('#') >= 0) {
-            throw new IllegalArgumentException("fragment in request target");
-        }
-        if (rawPath.equals(HEALTH_CHECK_PATH) && head.method() == HttpMethod.GET) {
-            respond(ErrorResponses.healthy(), HttpResponseStatus.OK);
-            return;
-        }
-
-        String normalized = RouteKeys.normalize(rawPath);
-        String key = RouteKeys.stripTrailingSlash(normalized);
-        int hostPartLength = 0;
-        if (config.hostRouting()) {
-            String host = RelayHeaders.hostWithoutPort(head.headers().get(HttpHeaderNames.HOST));
-            if (host != null && RouteKeys.normalize("/" + host).equals("/" + host)) {
-                key = "/" + host + (key.length() == 1 ? "" : key);
-                hostPartLength = host.length() + 1;
+        switch (proxy.router().route(head)) {
+            case RoutingDecision.Forward forward -> {
+                upstreamHost = forward.host();
+                upstreamPort = forward.port();
+                routePrefix = forward.route().prefix();
+                head.setUri(forward.uri());
+                authorize(head, forward.route(), forward.toolPrefix());
             }
+            case RoutingDecision.Reject rejection -> reject(rejection.status(), rejection.reason());
+            case RoutingDecision.HealthCheck healthCheck ->
+                    respondAtHead(ErrorResponses.healthy(), HttpResponseStatus.OK, null);
         }
-
-        Route route = proxy.routes().match(key);
-        if (route == null) {
-            reject(HttpResponseStatus.NOT_FOUND, "no route");
-            return;
-        }
-        prepareUpstream(head, route, normalized, query, hostPartLength);
-    }
-
-    /** Returns the path and query of a request target, turning the absolute form into the origin form. */
-    private static String originFormUri(String uri) {
-        if (uri.startsWith("/")) {
-            return uri;
-        }
-        int scheme = uri.indexOf("://");
-        if (scheme > 0 && (uri.startsWith("http://") || uri.startsWith("https://"))) {
-            int pathStart = uri.indexOf('/', scheme + 3);
-            int queryStart = uri.indexOf('?', scheme + 3);
-            if (pathStart < 0 || (queryStart >= 0 && queryStart < pathStart)) {
-                return queryStart < 0 ? "/" : "/" + uri.substring(queryStart);
-            }
-            return uri.substring(pathStart);
-        }
-        throw new IllegalArgumentException("request target is neither a path nor an http URL");
-    }
-
-    private void prepareUpstream(HttpRequest head, Route route, String normalized, String query,
-            int hostPartLength) {
-        URI target = route.target();
-        if (!"http".equals(target.getScheme()) || target.getHost() == null) {
-            // TODO: https:// and unix-socket targets are not relayed yet; such routes answer 502.
-            reject(HttpResponseStatus.BAD_GATEWAY, "unsupported target " + target);
-            return;
-        }
-
-        int prefixLength = route.prefix().length() == 1 ? 0 : Math.max(0, route.prefix().length() - hostPartLength);
-        String remainder = normalized.substring(Math.min(prefixLength, normalized.length()));
-        String targetPath = target.getRawPath() == null ? "" : target.getRawPath();
-        String forwardPath = normalized;
-        upstreamHost = target.getHost();
-        upstreamPort = target.getPort() < 0 ? 80 : target.getPort();
-        routePrefix = route.prefix();
-
-        String toolPrefix = null;
-        if (route.user() != null && !config.toolPorts().isEmpty() && remainder.startsWith(TOOLS_SEGMENT)) {
-            int portEnd = remainder.indexOf('/', TOOLS_SEGMENT.length());
-            portEnd = portEnd < 0 ? remainder.length() : portEnd;
-            int toolPort = parsePort(remainder, TOOLS_SEGMENT.length(), portEnd);
-            if (toolPort < 0 || !config.toolPorts().contains(toolPort)) {
-                reject(HttpResponseStatus.FORBIDDEN, "tool port not allowed");
-                return;
-            }
-            upstreamPort = toolPort;
-            targetPath = "";
-            forwardPath = portEnd < remainder.length() ? remainder.substring(portEnd) : "/";
-            toolPrefix = normalized.substring(0, prefixLength) + remainder.substring(0, portEnd);
-        }
-
-        head.setUri(joinPath(targetPath, forwardPath) + query);
-        authorize(head, route, toolPrefix);
-    }
-
-    private static int parsePort(String text, int start, int end) {
-        if (end - start < 1 || end - start > 5) {
-            return -1;
-        }
-        int port = 0;
-        for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            port = port * 10 + (c - '0');
-        }
-        return port >= 1 && port <= 65535 ? port : -1;
-    }
-
-    private static String joinPath(String targetPath, String path) {
-        if (targetPath.isEmpty() || targetPath.equals("/")) {
-            return path;
-        }
-        String base = targetPath.endsWith("/") ? targetPath.substring(0, targetPath.length() - 1) : targetPath;
-        return base + path;
     }
 
     // ---- edge check
@@ -521,13 +404,16 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         prepareRequestHeaders(head, toolPrefix);
         phase = Phase.DISPATCHING;
 
-        UpstreamPool pool = proxy.pool(ctx.channel().eventLoop());
-        UpstreamRelayHandler pooled = pool.acquire(upstreamHost, upstreamPort);
+        UpstreamRelayHandler pooled = proxy.pool(ctx.channel().eventLoop()).acquire(upstreamHost, upstreamPort);
         if (pooled != null) {
-            attach(pooled);
+            attach(pooled, true);
             return;
         }
+        openUpstream(head);
+    }
 
+    private void openUpstream(HttpRequest head) {
+        UpstreamPool pool = proxy.pool(ctx.channel().eventLoop());
         UpstreamRelayHandler created = new UpstreamRelayHandler(upstreamHost, upstreamPort, pool, proxy.metrics(),
                 new IdleTimeoutHandler());
         ChannelFuture connect = proxy.connect(ctx.channel(), created);
@@ -559,7 +445,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (future.isSuccess()) {
-            attach(created);
+            attach(created, false);
             return;
         }
 
@@ -571,9 +457,11 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         reject(status, null);
     }
 
-    private void attach(UpstreamRelayHandler connected) {
+    private void attach(UpstreamRelayHandler connected, boolean pooled) {
         HttpRequest head = request;
         request = null;
+        sentHead = head;
+        sentOnPooledConnection = pooled;
         upstream = connected;
         connected.owner(this);
         phase = Phase.FORWARDING;
@@ -581,6 +469,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         Channel channel = connected.channel();
         requestSentNanos = System.nanoTime();
         channel.write(head);
+        if (requestComplete) {
+            // A retry: the request had no body, and its end was consumed by the first attempt.
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
         drainPending();
         channel.flush();
         channel.read();
@@ -659,11 +551,33 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             closeTunnelCount();
             phase = Phase.CLOSED;
             closeOnFlush(ctx.channel());
+        } else if (phase == Phase.FORWARDING && mayRetry()) {
+            logger.debug("{} pooled upstream {} closed before answering, retrying on a new connection",
+                    ctx.channel(), closed.channel());
+            retried = true;
+            request = sentHead;
+            phase = Phase.DISPATCHING;
+            openUpstream(sentHead);
         } else if (phase == Phase.FORWARDING) {
             Throwable failure = closed.failure();
             String reason = failure == null ? "upstream closed the connection" : "upstream failed: " + failure;
             abortExchange(HttpResponseStatus.BAD_GATEWAY, reason);
         }
+    }
+
+    /**
+     * Returns whether a request that failed on a pooled connection may be sent again on a new one: the upstream may
+     * have closed the idle connection just as the request went out (a race no client can avoid), so a request with
+     * no body and an idempotent method (RFC 9110 section 9.2.2) is retried once, before any answer arrived.
+     */
+    private boolean mayRetry() {
+        if (!sentOnPooledConnection || retried || responseStarted || !requestComplete || requestHasBody
+                || upgrade || sentHead == null) {
+            return false;
+        }
+        HttpMethod method = sentHead.method();
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
     }
 
     void upstreamIdle() {
@@ -672,7 +586,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void onIdle(String leg) {
         if (phase == Phase.FORWARDING) {
-            abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT, leg + " idle for " + config.upstreamIdleTimeout());
+            abortExchange(HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "no traffic on the " + leg + " leg for " + config.upstreamIdleTimeout());
         } else if (phase == Phase.TUNNEL) {
             logger.debug("{} closing idle websocket tunnel", ctx.channel());
             closeNow("websocket idle");
@@ -918,14 +833,14 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = clientKeepAlive && !requestHasBody;
         phase = keepAlive ? Phase.DISCARDING : Phase.CLOSED;
         send(response, status, keepAlive);
+        if (keepAlive && requestComplete) {
+            // A failed retry: the end of this request was already read.
+            startWaiting();
+        }
         if (keepAlive) {
             drainPending();
             maybeReadClient();
         }
-    }
-
-    private void respond(FullHttpResponse response, HttpResponseStatus status) {
-        respondAtHead(response, status, null);
     }
 
     /** Ends an exchange that already went upstream, with an error response if none has started yet. */

@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -41,6 +42,12 @@ public final class HttpProxy implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(HttpProxy.class);
     private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
 
+    /**
+     * Bytes a leg may queue for writing before the relay stops reading the other leg. Netty's default (32-64 KiB)
+     * is one decoded body piece, which would stop and restart reading after every piece.
+     */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
+
     private static final String IDLE_HANDLER = "relay-idle";
     private static final String CODEC_HANDLER = "relay-codec";
     private static final String RELAY_HANDLER = "relay";
@@ -50,6 +57,7 @@ public final class HttpProxy implements AutoCloseable {
     private final @Nullable CachingCredentialResolver credentials;
     private final @Nullable ExecutorService ownedExecutor;
     private final ProxyMetrics metrics;
+    private final RequestRouter router;
     private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
     private final Map<Class<? extends Channel>, ChannelFactory<? extends Channel>> channelFactories =
             new ConcurrentHashMap<>();
@@ -59,6 +67,7 @@ public final class HttpProxy implements AutoCloseable {
         this.routes = builder.routes;
         this.config = builder.config;
         this.metrics = new ProxyMetrics(builder.registry);
+        this.router = new RequestRouter(routes, config);
         if (builder.resolver == null) {
             this.credentials = null;
             this.ownedExecutor = null;
@@ -87,6 +96,7 @@ public final class HttpProxy implements AutoCloseable {
         requireNonNull(connection, "connection");
         pipeline.channel().config().setAutoRead(false);
         pipeline.channel().config().setOption(ChannelOption.TCP_NODELAY, true);
+        pipeline.channel().config().setWriteBufferWaterMark(WATER_MARK);
 
         IdleTimeoutHandler idleTimeout = new IdleTimeoutHandler();
         ClientHttpCodec codec = new ClientHttpCodec(config);
@@ -126,6 +136,10 @@ public final class HttpProxy implements AutoCloseable {
         return routes;
     }
 
+    RequestRouter router() {
+        return router;
+    }
+
     @Nullable CachingCredentialResolver credentials() {
         return credentials;
     }
@@ -163,6 +177,7 @@ public final class HttpProxy implements AutoCloseable {
                 .channelFactory(channelFactory(client))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override

@@ -122,6 +122,29 @@ final class RelayHeaders {
         return secure ? PORT_443 : PORT_80;
     }
 
+    /**
+     * Returns whether a lower-case host is a DNS name, an IPv4 address or a bracketed IPv6 address, so that it is a
+     * single route key segment.
+     */
+    static boolean isValidHost(String host) {
+        if (host.isEmpty() || host.length() > 255) {
+            return false;
+        }
+        boolean bracketed = host.charAt(0) == '[';
+        if (bracketed && host.charAt(host.length() - 1) != ']') {
+            return false;
+        }
+        for (int i = bracketed ? 1 : 0; i < host.length() - (bracketed ? 1 : 0); i++) {
+            char c = host.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || (bracketed && c == ':');
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Returns the host of a {@code Host} header value in lower case, without port, or {@code null}. */
     static String hostWithoutPort(String host) {
         if (host == null || host.isEmpty()) {

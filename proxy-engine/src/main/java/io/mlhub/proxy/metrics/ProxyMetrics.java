@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The proxy's own meters in a shared registry: open connections by protocol, the number of routes and
- * the statistics of edge caches. The HTTP proxy adds request and upstream meters to the same registry.
+ * The public port's meters in a shared registry: open connections by protocol, the number of routes and
+ * the statistics of edge caches. The HTTP proxy adds its meters to the same registry: requests by status
+ * ({@code mlhub.proxy.requests}), upstream latency and connections, and open websocket tunnels
+ * ({@code mlhub.proxy.websocket.tunnels}).
  */
 public final class ProxyMetrics {
     /** Gauge of open client connections, tagged {@code protocol}. */
@@ -31,9 +33,7 @@ public final class ProxyMetrics {
         /** SSH connections, including silent clients handed to SSH. */
         SSH,
         /** Plain-text HTTP connections. */
-        HTTP,
-        /** Websocket tunnels, counted by the HTTP proxy from the {@code 101} answer on. */
-        WEBSOCKET
+        HTTP
     }
 
     private final MeterRegistry registry;

@@ -4,7 +4,7 @@ import io.mlhub.proxy.http.ClientConnection;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * Adds the HTTP/1.1 handlers to a connection once the port knows it speaks HTTP, after TLS if any.
+ * Adds the HTTP/1.1 handlers to a connection once the sniffer has detected HTTP, after TLS if any.
  * {@code HttpProxy::install} is the production one.
  */
 @FunctionalInterface

@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * Installs HTTP on a connection: the proxy when the server is ready, else a 503 answer with
+ * Installs HTTP on a connection: the proxy when the server is ready, else a 503 response with
  * {@code Retry-After}. The readiness is checked once per connection, and the 503 closes the connection,
  * so the client's next attempt sees the current state.
  */
 final class HttpStage {
-    /** How long a client may take to send a request that gets a fixed answer. */
-    static final Duration FIXED_ANSWER_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a client may take to send a request that gets a fixed response. */
+    static final Duration FIXED_RESPONSE_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpInstaller installer;
     private final AtomicBoolean ready;
@@ -39,20 +39,20 @@ final class HttpStage {
             installer.install(pipeline, connection);
             return;
         }
-        installFixedAnswer(pipeline, this::serviceUnavailable);
+        installFixedResponse(pipeline, this::serviceUnavailable);
     }
 
     /** Installs the redirect of plain HTTP requests to HTTPS. */
     void installHttpsRedirect(ChannelPipeline pipeline) {
-        installFixedAnswer(pipeline, HttpsRedirects::redirect);
+        installFixedResponse(pipeline, HttpsRedirects::redirect);
     }
 
-    private static void installFixedAnswer(
+    private static void installFixedResponse(
             ChannelPipeline pipeline, Function<HttpRequest, FullHttpResponse> responder) {
         pipeline.addLast("read-timeout",
-                new ReadTimeoutHandler(FIXED_ANSWER_READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                new ReadTimeoutHandler(FIXED_RESPONSE_READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         pipeline.addLast("http-codec", new HttpServerCodec());
-        pipeline.addLast("fixed-answer", new RespondThenCloseHandler(responder));
+        pipeline.addLast("fixed-response", new RespondThenCloseHandler(responder));
     }
 
     private FullHttpResponse serviceUnavailable(HttpRequest request) {

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.regex.Pattern;
 
 /**
- * The answer to a plain HTTP request on a port that serves TLS: a redirect to the same host and port
+ * The response to a plain HTTP request on a port that serves TLS: a redirect to the same host and port
  * with {@code https}, since TLS and HTTP share the port. GET and HEAD get 301; other methods get 308,
  * which tells the client to repeat the same method and body (RFC 9110 section 15.4.9).
  */

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *         .initiallyReady(false)
  *         .build()
  *         .start();
- * // ... once the hub answers:
+ * // ... once the hub responds:
  * server.setReady(true);
  * }</pre>
  *
@@ -139,7 +139,7 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Returns whether HTTP requests are passed to the proxy rather than answered with 503. */
+    /** Returns whether HTTP requests are passed to the proxy rather than rejected with 503. */
     public boolean isReady() {
         return ready.get();
     }
@@ -199,6 +199,10 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void drain() {
+        closeConnectionsStillSniffing();
+
+        // NOTE: idle keep-alive HTTP connections and SSH sessions get no signal to finish, so they keep the
+        // drain waiting until the timeout and are then closed.
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (!channels.isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -212,6 +216,17 @@ public final class ProxyServer implements AutoCloseable {
             logger.info("proxy closing connections left after drain-timeout={} count={}", drainTimeout,
                     channels.size());
             channels.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Closes connections that have not shown a protocol yet: no request of theirs is in progress. */
+    private void closeConnectionsStillSniffing() {
+        for (Channel channel : channels) {
+            channel.eventLoop().execute(() -> {
+                if (channel.pipeline().get(PortMultiplexHandler.class) != null) {
+                    channel.close();
+                }
+            });
         }
     }
 
@@ -274,7 +289,7 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets the {@code Retry-After} of the 503 answers while not ready (default 5 seconds). */
+        /** Sets the {@code Retry-After} of the 503 responses while not ready (default 5 seconds). */
         public Builder retryAfter(Duration delay) {
             requireNonNull(delay, "delay");
             if (delay.isNegative() || delay.toSeconds() > Integer.MAX_VALUE) {

@@ -19,15 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
- * Answers the first request of a connection with a response chosen from its head, then closes the
- * connection. The request body is read and dropped before the answer goes out, so that closing the
+ * Responds to the first request of a connection with a response chosen from its head, then closes the
+ * connection. The request body is read and dropped before the response goes out, so that closing the
  * socket with unread bytes does not turn into a TCP reset that would hide the answer from the client.
  * Sits behind an {@code HttpServerCodec}.
  */
 final class RespondThenCloseHandler extends ChannelInboundHandlerAdapter {
     private final Function<HttpRequest, FullHttpResponse> responder;
     private FullHttpResponse pending;
-    private boolean answered;
+    private boolean responded;
 
     RespondThenCloseHandler(Function<HttpRequest, FullHttpResponse> responder) {
         this.responder = requireNonNull(responder, "responder");
@@ -36,13 +36,13 @@ final class RespondThenCloseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof HttpRequest request && pending == null && !answered) {
+            if (msg instanceof HttpRequest request && pending == null && !responded) {
                 pending = request.decoderResult().isSuccess()
                         ? responder.apply(request)
                         : textResponse(HttpResponseStatus.BAD_REQUEST, "malformed request\n");
             }
             if (msg instanceof LastHttpContent && pending != null) {
-                answer(ctx);
+                respond(ctx);
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -59,13 +59,13 @@ final class RespondThenCloseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        NetErrors.logAndClose(ctx.channel(), "http answer", cause);
+        NetErrors.logAndClose(ctx.channel(), "fixed http response", cause);
     }
 
-    private void answer(ChannelHandlerContext ctx) {
+    private void respond(ChannelHandlerContext ctx) {
         FullHttpResponse response = pending;
         pending = null;
-        answered = true;
+        responded = true;
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,6 @@
 package io.mlhub.proxy.sniff;
 
-/** What the first bytes of a connection show. */
+/** Result of protocol detection on the first bytes of a connection. */
 enum Detection {
     /** The bytes so far fit more than one protocol, or none yet: wait for more. */
     NEED_MORE_BYTES,

@@ -5,7 +5,7 @@ import io.mlhub.proxy.ssh.SshAcceptor;
 import io.netty.channel.ChannelPipeline;
 
 /**
- * What {@link PortMultiplexHandler} hands a connection to once it knows the protocol. The install
+ * What {@link PortMultiplexHandler} hands a connection to once it has detected the protocol. The install
  * methods add their handlers at the end of the pipeline; the sniffer then removes itself and passes the
  * bytes it has read to the first of them.
  */

@@ -8,9 +8,9 @@ import java.time.Duration;
  * Settings of the protocol sniffer on the public port.
  *
  * @param silentClientDelay how long a client may stay silent before it is handed to SSH. OpenSSH sends
- *     its banner at once, but some SSH clients wait for the server's banner first; two seconds is long
- *     enough for a slow TLS or HTTP client on a bad link to send its first bytes, and short enough that
- *     waiting SSH users barely notice it
+ *     its banner at once, but some SSH clients wait for the server's banner first. The default of two
+ *     seconds is an estimate: long enough for a slow TLS or HTTP client to send its first bytes, and
+ *     short enough that waiting SSH users barely notice it
  * @param sniffTimeout how long a connection may take in total to show which protocol it speaks; a
  *     client that sent some bytes but not enough to decide is closed after it
  * @param proxyProtocol whether a PROXY protocol v1 or v2 header from a load balancer is accepted in

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The self-signed certificate of a hub without a certificate of its own. It is generated once, stored in
- * the data folder and reused across restarts, so that browsers and SSH-over-TLS clients that pinned it
- * keep working; it is replaced only when it is unreadable or about to expire.
+ * the data folder and reused across restarts, so that clients that accepted or pinned it keep working.
+ * It is replaced only when it is unreadable or about to expire.
  */
 final class SelfSignedCertificates {
     private static final Logger logger = LoggerFactory.getLogger(SelfSignedCertificates.class);
@@ -114,8 +114,8 @@ final class SelfSignedCertificates {
             KeyPair keyPair = generator.generateKeyPair();
             X509Certificate certificate = sign(keyPair, hostNames);
 
-            // The key is written first and with owner-only permissions; the certificate's presence marks
-            // a complete pair, so a crash in between leaves nothing that looks usable.
+            // The key is written first, readable by the owner only. The certificate's presence marks a
+            // complete pair, so a crash in between leaves nothing that looks usable.
             writeAtomically(privateKeyFile, pem(new JcaPKCS8Generator(keyPair.getPrivate(), null)), true);
             writeAtomically(certificateFile, pem(certificate), false);
         } catch (GeneralSecurityException | OperatorCreationException e) {

@@ -14,9 +14,11 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -90,7 +92,13 @@ public final class ServerTlsContext implements AutoCloseable {
      * @throws IOException if the files cannot be read or hold no usable certificate and key
      */
     public static ServerTlsContext create(TlsConfig config) throws IOException {
+        return create(config, chooseProvider());
+    }
+
+    /** Creates the context with a given TLS implementation; tests use it to run the JDK fallback. */
+    static ServerTlsContext create(TlsConfig config, SslProvider provider) throws IOException {
         requireNonNull(config, "config");
+        requireNonNull(provider, "provider");
         Path certificate = config.certificateFile();
         Path privateKey = config.privateKeyFile();
         if (config.isSelfSigned()) {
@@ -99,7 +107,7 @@ public final class ServerTlsContext implements AutoCloseable {
             privateKey = stored.privateKey();
         }
 
-        ServerTlsContext context = new ServerTlsContext(certificate, privateKey, chooseProvider());
+        ServerTlsContext context = new ServerTlsContext(certificate, privateKey, provider);
         logger.info("tls ready provider={} certificate={} subject=\"{}\" notAfter={}",
                 context.provider, certificate, context.currentCertificate.getSubjectX500Principal(),
                 context.currentCertificate.getNotAfter().toInstant());
@@ -222,11 +230,22 @@ public final class ServerTlsContext implements AutoCloseable {
         }
     }
 
-    /** Modification time and size of the certificate and key files, compared to notice changes. */
-    private record FileStamp(FileTime certificateTime, long certificateSize, FileTime keyTime, long keySize) {
+    /**
+     * Digest of the certificate and key files' contents. Contents rather than modification times, so
+     * that a copy that keeps the old time ({@code cp -p}) or a Kubernetes secret swapped by symlink is
+     * noticed too. Both files are small, so reading them on every check is cheap.
+     */
+    private record FileStamp(String digest) {
         static FileStamp of(Path certificate, Path key) throws IOException {
-            return new FileStamp(Files.getLastModifiedTime(certificate), Files.size(certificate),
-                    Files.getLastModifiedTime(key), Files.size(key));
+            try {
+                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+                sha256.update(Files.readAllBytes(certificate));
+                sha256.update((byte) 0);
+                sha256.update(Files.readAllBytes(key));
+                return new FileStamp(HexFormat.of().formatHex(sha256.digest()));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+            }
         }
     }
 }

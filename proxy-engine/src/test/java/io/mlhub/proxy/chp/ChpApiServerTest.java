@@ -61,7 +61,7 @@ class ChpApiServerTest {
     }
 
     @Test
-    void postedRouteIsListedWithDataAndLastActivity() throws Exception {
+    void postedRouteIsListed() throws Exception {
         HttpResponse<String> created = send("POST", "/api/routes/user/alice",
                 "{\"user\":\"alice\",\"server_name\":\"\",\"target\":\"http://127.0.0.1:54949\",\"jupyterhub\":true,\"n\":1}");
         HttpResponse<String> listed = send("GET", "/api/routes", null);
@@ -266,6 +266,25 @@ class ChpApiServerTest {
                 type -> assertThat(type).startsWith("text/plain"));
         assertThat(response.body()).contains("mlhub_proxy_routes 1.0");
         assertThat(response.body()).contains("mlhub_proxy_open_connections{protocol=\"ssh\"} 0.0");
+    }
+
+    @Test
+    void metricsOnlyPortServesNoRoutes() throws Exception {
+        try (ChpApiServer metricsOnly = ChpApiServer.metricsOnly(new InetSocketAddress("127.0.0.1", 0))
+                .prometheus(prometheus)
+                .build()
+                .start()) {
+            String url = "http://127.0.0.1:" + metricsOnly.localAddress().getPort();
+
+            HttpResponse<String> metrics = client.send(
+                    HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), BodyHandlers.ofString());
+            HttpResponse<String> api = client.send(HttpRequest.newBuilder(URI.create(url + "/api/routes"))
+                    .header("Authorization", "token " + TOKEN).build(), BodyHandlers.ofString());
+
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("mlhub_proxy_routes");
+            assertThat(api.statusCode()).isEqualTo(404);
+        }
     }
 
     private HttpRequest.Builder authorized(String path) {

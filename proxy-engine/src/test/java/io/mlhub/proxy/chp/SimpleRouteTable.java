@@ -13,7 +13,7 @@ final class SimpleRouteTable implements RouteTable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Map<String, Instant> activity = new ConcurrentHashMap<>();
 
-    /** A stand-in for the canonical key form: one leading slash and no trailing slash except for the root. */
+    /** Returns a stand-in canonical key: one leading slash, and no trailing slash except for the root. */
     static String canonical(String path) {
         if (path.contains("..")) {
             throw new IllegalArgumentException("dot segments are not allowed");

@@ -210,6 +210,51 @@ class HttpRelayTest {
     }
 
     @Test
+    void successfulResponsesRecordRouteActivity() throws Exception {
+        java.time.Instant added = routes.lastActivity("/echo");
+        Thread.sleep(5);
+
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.get("/nowhere", "");
+            assertThat(routes.lastActivity("/echo")).isEqualTo(added);
+            client.get("/echo/x", "");
+        }
+
+        assertThat(routes.lastActivity("/echo")).isAfter(added);
+    }
+
+    @Test
+    void responsesAreCountedByStatusAndLatencyIsTimed() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.get("/echo/x", "");
+            client.get("/echo/y", "");
+            client.get("/nowhere", "");
+        }
+
+        assertThat(registry.get("mlhub.proxy.requests").tags("status", "200", "class", "2xx").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("mlhub.proxy.requests").tags("status", "404", "class", "4xx").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("mlhub.proxy.upstream.latency").timer().count()).isEqualTo(2);
+        assertThat(registry.get("mlhub.proxy.upstream.connections").gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("mlhub.proxy.websocket.tunnels").gauge().value()).isZero();
+    }
+
+    @Test
+    void http10ClientGetsAnUnchunkedResponseAndAClose() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            client.send("GET /echo/old HTTP/1.0\r\n\r\n");
+            RawHttpClient.Response response = client.readResponse(false);
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("transfer-encoding")).isNull();
+            assertThat(response.header("connection")).isEqualTo("close");
+            assertThat(response.header("x-echo-uri")).isEqualTo("/echo/old");
+            assertThat(client.closedWithin(2000)).isTrue();
+        }
+    }
+
+    @Test
     void upstreamClosingAfterResponseIsNotReused() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             RawHttpClient.Response first = client.get("/echo/../close", "");

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,6 +95,63 @@ final class SocketBackends {
                 }
             } catch (IOException e) {
                 // closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /**
+     * Answers the first request of each connection with a keep-alive response, then closes the connection when the
+     * next request arrives: the race of an upstream that drops an idle keep-alive connection.
+     */
+    static final class OneRequestPerConnection implements AutoCloseable {
+        final AtomicInteger accepted = new AtomicInteger();
+        private final ServerSocket server;
+
+        OneRequestPerConnection() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::acceptLoop);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            try {
+                while (!server.isClosed()) {
+                    Socket socket = server.accept();
+                    accepted.incrementAndGet();
+                    Thread.ofVirtual().start(() -> serveOnce(socket));
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        private static void serveOnce(Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                readHead(in);
+                socket.getOutputStream().write(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                readHead(in);
+            } catch (IOException e) {
+                // the test only needs the close
+            }
+        }
+
+        /** Reads up to the blank line that ends a request head. */
+        private static void readHead(InputStream in) throws IOException {
+            int matched = 0;
+            int b;
+            while (matched < 4 && (b = in.read()) >= 0) {
+                matched = (b == '\r' || b == '\n') ? matched + 1 : 0;
             }
         }
 

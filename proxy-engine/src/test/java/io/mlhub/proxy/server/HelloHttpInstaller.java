@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
-/** A tiny HTTP server in place of the proxy: answers every request with what it knows about the connection. */
+/** A tiny HTTP server in place of the proxy: returns the request path and the connection details. */
 final class HelloHttpInstaller implements HttpInstaller {
     @Override
     public void install(ChannelPipeline pipeline, ClientConnection connection) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,6 +125,7 @@ class ProxyServerTest {
     }
 
     @Test
+    @Tag("slow")
     void openSshClientBannerReachesAcceptor() throws Exception {
         RecordingSshAcceptor acceptor = new RecordingSshAcceptor();
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
@@ -157,6 +159,35 @@ class ProxyServerTest {
     }
 
     @Test
+    void proxyProtocolHeaderSetsClientAddress() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .sniff(SniffConfig.defaults().withProxyProtocol(true)));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("PROXY TCP4 192.0.2.7 127.0.0.1 40000 80\r\n"
+                    + "GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 200").endsWith("hello path=/who secure=false client=192.0.2.7\n");
+        }
+    }
+
+    @Test
+    void proxyProtocolHeaderIsRejectedByDefault() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("PROXY TCP4 192.0.2.7 127.0.0.1 40000 80\r\n"
+                    + "GET /who HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(socket.getInputStream().readAllBytes()).as("closed without an answer").isEmpty();
+        }
+    }
+
+    @Test
     void unknownBytesAreClosed() throws Exception {
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()).tls(tls()));
 
@@ -165,6 +196,36 @@ class ProxyServerTest {
             socket.getOutputStream().write("HELLO\r\n".getBytes(StandardCharsets.US_ASCII));
 
             assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void vanishingClientsLeaveNoConnections() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()).tls(tls()));
+        byte[][] firstBytes = {ascii("G"), ascii("SSH"), {0x16, 0x03}, ascii("PROXY "), ascii("GET / HTTP/1.1\r\nHo")};
+
+        for (int i = 0; i < 50; i++) {
+            try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+                socket.getOutputStream().write(firstBytes[i % firstBytes.length]);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.openConnections()).isZero());
+    }
+
+    @Test
+    void slowSnifferIsClosedAtTimeout() throws Exception {
+        ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .sniff(new SniffConfig(Duration.ofMillis(200), Duration.ofMillis(800), false)));
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GE"));
+            long start = System.nanoTime();
+
+            assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed by the sniff timeout, not at once")
+                    .isGreaterThan(Duration.ofMillis(500));
         }
     }
 
@@ -204,6 +265,27 @@ class ProxyServerTest {
     }
 
     @Test
+    void closeEndsSniffingConnectionsWithoutWaiting() throws Exception {
+        ProxyServer server = ProxyServer.builder(loopback(), new HelloHttpInstaller())
+                .drainTimeout(Duration.ofSeconds(30))
+                .build()
+                .start();
+
+        try (Socket socket = new Socket("127.0.0.1", server.localAddress().getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GE"));
+            await().untilAsserted(() -> assertThat(server.openConnections()).isEqualTo(1));
+            long start = System.nanoTime();
+
+            server.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the drain timeout")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void usesNativeEpollOnLinux() throws Exception {
         ProxyServer server = start(ProxyServer.builder(loopback(), new HelloHttpInstaller()));
 
@@ -228,6 +310,10 @@ class ProxyServerTest {
 
     private static InetSocketAddress loopback() {
         return new InetSocketAddress("127.0.0.1", 0);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String readLine(InputStream in) throws IOException {

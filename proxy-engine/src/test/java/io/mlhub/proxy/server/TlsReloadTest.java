@@ -28,7 +28,7 @@ class TlsReloadTest {
     Path dataDirectory;
 
     @Test
-    void reloadKeepsOpenConnectionAndNewOnesSeeNewCertificate() throws Exception {
+    void reloadKeepsOpenConnections() throws Exception {
         Path first = generate("first", "first.test");
         Path second = generate("second", "second.test");
         Path certificate = dataDirectory.resolve("server.crt");

@@ -3,9 +3,18 @@ package io.mlhub.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlhub.proxy.server.ProxyServer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,8 +22,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ServerTlsContextTest {
     @TempDir
@@ -70,6 +83,45 @@ class ServerTlsContextTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    void onlyTls12And13WithAeadCiphers(SslProvider provider) throws Exception {
+        try (ServerTlsContext context = ServerTlsContext.create(TlsConfig.selfSigned(dataDirectory), provider)) {
+            SSLEngine engine = context.newHandler(ByteBufAllocator.DEFAULT).engine();
+            try {
+                // Netty's OpenSSL engine always lists the "SSLv2Hello" hello format; it is no protocol version.
+                assertThat(engine.getEnabledProtocols()).filteredOn(name -> !name.equals("SSLv2Hello"))
+                        .containsExactlyInAnyOrder("TLSv1.2", "TLSv1.3");
+                assertThat(engine.getEnabledCipherSuites()).isNotEmpty().allSatisfy(
+                        cipher -> assertThat(ServerTlsContext.CIPHERS).contains(cipher));
+                assertThat(context.current().applicationProtocolNegotiator().protocols()).containsExactly("http/1.1");
+            } finally {
+                ReferenceCountUtil.release(engine);
+            }
+        }
+    }
+
+    @Test
+    void jdkFallbackServesCurl() throws Exception {
+        try (ServerTlsContext context = ServerTlsContext.create(TlsConfig.selfSigned(dataDirectory), SslProvider.JDK);
+                ProxyServer server = ProxyServer.builder(new InetSocketAddress("127.0.0.1", 0),
+                                (pipeline, connection) -> pipeline.addLast(new StageBannerHandler()))
+                        .tls(context)
+                        .drainTimeout(Duration.ZERO)
+                        .build()
+                        .start()) {
+            Process curl = new ProcessBuilder("curl", "-sv", "-k", "--tlsv1.3", "--http0.9", "--max-time", "5",
+                    "https://127.0.0.1:" + server.localAddress().getPort()).redirectErrorStream(true).start();
+            curl.getOutputStream().close();
+            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            curl.waitFor(10, TimeUnit.SECONDS);
+
+            assertThat(output).contains("SSL connection using TLSv1.3");
+            assertThat(output).contains("ALPN: server accepted http/1.1");
+            assertThat(output).contains(StageBannerHandler.BANNER);
+        }
+    }
+
     @Test
     void changedFilesAreReloadedAndBrokenOnesIgnored() throws Exception {
         Path first = generate("first", "first.test");
@@ -83,6 +135,8 @@ class ServerTlsContextTest {
         try (ServerTlsContext context = ServerTlsContext.create(config)) {
             SslContext original = context.current();
             assertThat(context.reloadIfChanged()).as("nothing changed").isFalse();
+            Files.write(certificate, Files.readAllBytes(certificate));
+            assertThat(context.reloadIfChanged()).as("rewritten with the same contents").isFalse();
 
             Files.writeString(certificate, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
             assertThat(context.reloadIfChanged()).as("a broken file is not loaded").isFalse();
@@ -111,6 +165,17 @@ class ServerTlsContextTest {
                 TlsConfig.DEFAULT_HOST_NAMES, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("set both or neither");
+    }
+
+    /** Writes a fixed line to the client as soon as the HTTP stage is installed, after the handshake. */
+    private static final class StageBannerHandler extends ChannelInboundHandlerAdapter {
+        static final String BANNER = "tls stage reached";
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.copiedBuffer(BANNER + "\n", StandardCharsets.US_ASCII))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Generates a self-signed pair for {@code name} and returns its folder. */
