@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -11,8 +13,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link CredentialResolver} in front of another one, with a bounded Caffeine cache per credential kind that
- * forgets each result after a short time.
+ * A {@link CredentialResolver} in front of another one, with a bounded Caffeine cache per credential kind whose
+ * entries expire after a short time.
  *
  * <p>The proxy asks {@link #cachedSession}/{@link #cachedToken} on the event loop first: a hit never leaves the
  * event loop. On a miss it calls {@link #resolveSessionAsync}/{@link #resolveTokenAsync}, which run the delegate on
@@ -24,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * change of a user's admin flag or grants, so that the change takes effect before the entry expires.
  */
 public final class CachingCredentialResolver implements CredentialResolver {
+    private static final String CACHE_NAME = "mlhub.proxy.credentials";
+
     private final AsyncLoadingCache<String, Optional<Identity>> sessions;
     private final AsyncLoadingCache<String, Optional<Identity>> tokens;
 
@@ -49,11 +53,13 @@ public final class CachingCredentialResolver implements CredentialResolver {
                 .maximumSize(maximumSize)
                 .expireAfterWrite(expiry)
                 .executor(executor)
+                .recordStats()
                 .buildAsync(cookie -> Optional.ofNullable(delegate.resolveSession(cookie)));
         this.tokens = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .expireAfterWrite(expiry)
                 .executor(executor)
+                .recordStats()
                 .buildAsync(token -> Optional.ofNullable(delegate.resolveToken(token)));
     }
 
@@ -92,18 +98,18 @@ public final class CachingCredentialResolver implements CredentialResolver {
         return tokens.get(requireNonNull(token, "token"));
     }
 
-    /** Forgets a session cookie, after logout. */
+    /** Removes a session cookie from the cache, after logout. */
     public void invalidateSession(String sessionCookie) {
         sessions.synchronous().invalidate(sessionCookie);
     }
 
-    /** Forgets an API token, after revocation. */
+    /** Removes an API token from the cache, after revocation. */
     public void invalidateToken(String token) {
         tokens.synchronous().invalidate(token);
     }
 
     /**
-     * Forgets every cached credential of a user, after the user was deleted or lost the admin flag or a grant.
+     * Removes every cached credential of a user, after the user was deleted or lost the admin flag or a grant.
      * This scans the cache, which is fine for such rare events.
      */
     public void invalidateUser(String user) {
@@ -112,10 +118,22 @@ public final class CachingCredentialResolver implements CredentialResolver {
         tokens.synchronous().asMap().values().removeIf(identity -> belongsTo(identity, user));
     }
 
-    /** Forgets everything. */
+    /** Removes every entry. */
     public void invalidateAll() {
         sessions.synchronous().invalidateAll();
         tokens.synchronous().invalidateAll();
+    }
+
+    /**
+     * Registers the statistics of both caches (Micrometer's {@code cache.*} meters, tagged
+     * {@code cache=mlhub.proxy.credentials} and {@code kind=session} or {@code kind=token}).
+     *
+     * <p>NOTE: the proxy counts a miss twice, once for the lookup on the event loop and once for the load that
+     * follows, so the miss count is twice the number of delegate calls.
+     */
+    public void bindTo(MeterRegistry registry) {
+        CaffeineCacheMetrics.monitor(registry, sessions, CACHE_NAME, "kind", "session");
+        CaffeineCacheMetrics.monitor(registry, tokens, CACHE_NAME, "kind", "token");
     }
 
     /** Returns the number of cached entries of both kinds, which is approximate while entries expire. */

@@ -24,7 +24,7 @@ import java.util.List;
  *       room for request smuggling);
  *   <li>after a websocket upgrade request, the decoder stops parsing and passes every further byte on as a raw
  *       {@link ByteBuf}, so bytes a client sends right behind the handshake are kept for the tunnel;
- *   <li>the encoder learns from the relay whether the response answers a {@code HEAD} request, which also
+ *   <li>the encoder learns from the relay whether the response is for a {@code HEAD} request, which also
  *       stays correct across interim {@code 1xx} responses.
  * </ul>
  */
@@ -53,7 +53,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
         inboundHandler().receivedInput = false;
     }
 
-    /** Tells the encoder whether the next response answers a {@code HEAD} request. */
+    /** Tells the encoder whether the next response is for a {@code HEAD} request. */
     void respondingToHead(boolean head) {
         outboundHandler().headRequest = head;
     }

@@ -36,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>One request is handled at a time. Auto-read is off on both legs: the client is read only while the upstream
  * can take more, and the upstream only while the client can; what arrives while the exchange cannot use it (the
  * body during the edge check or the connect, a pipelined next request, websocket bytes sent before the
- * {@code 101}) waits in {@link #pending}, which holds at most one read's worth because no further read is issued.
+ * {@code 101}) waits in {@link #pending}, which contains at most one read's worth because no further read is issued.
  * The upstream connection lives on this connection's event loop, so no field needs to be volatile.
  */
 final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
@@ -62,7 +63,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         DISPATCHING,
         /** The request went upstream; its body and the response are being relayed. */
         FORWARDING,
-        /** The proxy answered the request itself and drops its (empty) body before the next request. */
+        /** The proxy responded to the request itself and drops its (empty) body before the next request. */
         DISCARDING,
         /** A websocket upgrade succeeded; both legs carry raw bytes. */
         TUNNEL,
@@ -73,6 +74,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private final HttpProxy proxy;
     private final HttpProxyConfig config;
     private final ClientConnection connection;
+    private final String clientIp;
     private final ClientHttpCodec codec;
     private final IdleTimeoutHandler idleTimeout;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
@@ -111,6 +113,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         this.proxy = proxy;
         this.config = proxy.config();
         this.connection = connection;
+        this.clientIp = RelayHeaders.clientIp(connection);
         this.codec = codec;
         this.idleTimeout = idleTimeout;
     }
@@ -367,8 +370,16 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
             @Nullable Optional<Identity> identity, @Nullable Throwable error) {
         phase = Phase.WAITING;
         if (error != null || identity == null) {
-            logger.warn("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
-                    String.valueOf(error));
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            if (proxy.allowWarning()) {
+                logger.warn("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
+                        String.valueOf(cause));
+            } else {
+                logger.debug("{} credential resolver failed route={}: {}", ctx.channel(), route.prefix(),
+                        String.valueOf(cause));
+            }
             reject(HttpResponseStatus.SERVICE_UNAVAILABLE, "credential resolver failed");
             return;
         }
@@ -430,7 +441,9 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         if (upgrade) {
             RelayHeaders.addWebsocketUpgrade(headers);
         }
-        RelayHeaders.setForwarded(headers, connection, config.trustForwardedHeaders());
+        if (config.addForwardedHeaders()) {
+            RelayHeaders.setForwarded(headers, clientIp, connection.secure(), config.trustForwardedHeaders());
+        }
         if (toolPrefix != null) {
             RelayHeaders.setForwardedPrefix(headers, toolPrefix);
         }
@@ -568,7 +581,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     /**
      * Returns whether a request that failed on a pooled connection may be sent again on a new one: the upstream may
      * have closed the idle connection just as the request went out (a race no client can avoid), so a request with
-     * no body and an idempotent method (RFC 9110 section 9.2.2) is retried once, before any answer arrived.
+     * no body and an idempotent method (RFC 9110 section 9.2.2) is retried once, before any response arrived.
      */
     private boolean mayRetry() {
         if (!sentOnPooledConnection || retried || responseStarted || !requestComplete || requestHasBody
@@ -624,7 +637,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         proxy.metrics().response(code);
         upstreamReusable = HttpUtil.isKeepAlive(response) && !upgrade;
         if (!requestComplete || upgrade) {
-            // An upstream that answers before the whole body arrived leaves the client's stream at an unknown point.
+            // An upstream that responds before the whole body arrived leaves the client's stream at an unknown point.
             clientKeepAlive = false;
         }
         prepareResponseHeaders(response, code);
@@ -906,8 +919,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Runs at most once per head timeout: closes a connection that has been waiting too long for a complete request
-     * head, and otherwise re-arms for the rest of the current wait.
+     * Closes a connection that has waited longer than the head timeout for a complete request head. Otherwise the
+     * check schedules itself again, for the rest of the current wait or a whole timeout while a request is active.
      */
     private void checkHeadTimeout() {
         if (phase == Phase.CLOSED || phase == Phase.TUNNEL || !ctx.channel().isActive()) {

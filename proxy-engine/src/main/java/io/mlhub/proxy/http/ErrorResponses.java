@@ -35,7 +35,7 @@ final class ErrorResponses {
         return response;
     }
 
-    /** Returns the answer to configurable-http-proxy's health check, {@code GET /_chp_healthz}. */
+    /** Returns the response to configurable-http-proxy's health check, {@code GET /_chp_healthz}. */
     static FullHttpResponse healthy() {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(HEALTHY));

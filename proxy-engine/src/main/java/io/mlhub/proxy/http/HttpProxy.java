@@ -80,6 +80,9 @@ public final class HttpProxy implements AutoCloseable {
             this.credentials = new CachingCredentialResolver(builder.resolver, config.credentialCacheExpiry(),
                     config.credentialCacheSize(), ownedExecutor);
         }
+        if (credentials != null) {
+            credentials.bindTo(builder.registry);
+        }
     }
 
     /** Returns a builder for a proxy over {@code routes}. */
@@ -177,6 +180,7 @@ public final class HttpProxy implements AutoCloseable {
                 .channelFactory(channelFactory(client))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
                 .handler(new ChannelInitializer<>() {
@@ -204,7 +208,10 @@ public final class HttpProxy implements AutoCloseable {
         return channelFactories.computeIfAbsent(client.getClass(), type -> new ReflectiveChannelFactory<>(type));
     }
 
-    /** Returns whether an upstream error may be logged at WARN now; repeats within a second go to DEBUG. */
+    /**
+     * Returns whether an upstream or resolver error may be logged at WARN now; others within the same second go to
+     * DEBUG, so that a dead upstream under load does not flood the log.
+     */
     boolean allowWarning() {
         long now = System.nanoTime();
         long last = lastWarningNanos.get();

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param baseUrl path under which the hub serves everything, starting and ending with {@code /}
  * @param loginUrl where browsers without valid credentials are redirected, with {@code next=} appended
  * @param sessionCookieName name of the hub's session cookie that the edge check reads
+ * @param addForwardedHeaders whether requests get {@code X-Forwarded-For/Proto/Host/Port}; {@code false} relays the
+ *     client's own forwarded headers untouched, as configurable-http-proxy's {@code --no-x-forward} does
  * @param trustForwardedHeaders whether the client is a trusted proxy: {@code true} appends to the
  *     {@code X-Forwarded-For} the client sent and keeps its {@code X-Forwarded-Proto/Host/Port} and
  *     {@code Forwarded}; {@code false} replaces all of them with what this proxy saw
@@ -36,6 +38,7 @@ public record HttpProxyConfig(
         String baseUrl,
         String loginUrl,
         String sessionCookieName,
+        boolean addForwardedHeaders,
         boolean trustForwardedHeaders,
         boolean hostRouting,
         Set<Integer> toolPorts,
@@ -99,6 +102,7 @@ public record HttpProxyConfig(
         builder.baseUrl = baseUrl;
         builder.loginUrl = loginUrl;
         builder.sessionCookieName = sessionCookieName;
+        builder.addForwardedHeaders = addForwardedHeaders;
         builder.trustForwardedHeaders = trustForwardedHeaders;
         builder.hostRouting = hostRouting;
         builder.toolPorts = toolPorts;
@@ -134,6 +138,7 @@ public record HttpProxyConfig(
         private String baseUrl = "/";
         private String loginUrl = "";
         private String sessionCookieName = "mlhub-session";
+        private boolean addForwardedHeaders = true;
         private boolean trustForwardedHeaders;
         private boolean hostRouting;
         private Set<Integer> toolPorts = Set.of();
@@ -168,6 +173,12 @@ public record HttpProxyConfig(
         /** Sets the session cookie name (default {@code mlhub-session}). */
         public Builder sessionCookieName(String sessionCookieName) {
             this.sessionCookieName = sessionCookieName;
+            return this;
+        }
+
+        /** Sets whether requests get {@code X-Forwarded-*} headers (default {@code true}). */
+        public Builder addForwardedHeaders(boolean addForwardedHeaders) {
+            this.addForwardedHeaders = addForwardedHeaders;
             return this;
         }
 
@@ -257,10 +268,10 @@ public record HttpProxyConfig(
 
         public HttpProxyConfig build() {
             String login = loginUrl.isEmpty() ? baseUrl + "hub/login" : loginUrl;
-            return new HttpProxyConfig(baseUrl, login, sessionCookieName, trustForwardedHeaders, hostRouting,
-                    toolPorts, requestHeadTimeout, upstreamConnectTimeout, upstreamIdleTimeout, websocketIdleTimeout,
-                    pooledIdleTimeout, maxPooledConnectionsPerTarget, maxInitialLineLength, maxHeaderSize,
-                    maxChunkSize, credentialCacheExpiry, credentialCacheSize);
+            return new HttpProxyConfig(baseUrl, login, sessionCookieName, addForwardedHeaders, trustForwardedHeaders,
+                    hostRouting, toolPorts, requestHeadTimeout, upstreamConnectTimeout, upstreamIdleTimeout,
+                    websocketIdleTimeout, pooledIdleTimeout, maxPooledConnectionsPerTarget, maxInitialLineLength,
+                    maxHeaderSize, maxChunkSize, credentialCacheExpiry, credentialCacheSize);
         }
     }
 }

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.AsciiString;
-import java.util.List;
 
 /**
  * Header rewriting between the two legs: hop-by-hop headers (RFC 9110 section 7.6.1) are dropped in both
@@ -33,9 +32,12 @@ final class RelayHeaders {
      * again for the other leg.
      */
     static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
-            removeNamedHeaders(headers, value);
+        String connection = headers.get(HttpHeaderNames.CONNECTION);
+        // Most messages carry only keep-alive or close, which name no header, so the list is skipped for them.
+        if (connection != null && !isKeepAliveOrClose(connection)) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                removeNamedHeaders(headers, value);
+            }
         }
         headers.remove(HttpHeaderNames.CONNECTION)
                 .remove(HttpHeaderNames.KEEP_ALIVE)
@@ -45,6 +47,11 @@ final class RelayHeaders {
                 .remove(HttpHeaderNames.TRAILER)
                 .remove(HttpHeaderNames.TRANSFER_ENCODING)
                 .remove(HttpHeaderNames.UPGRADE);
+    }
+
+    private static boolean isKeepAliveOrClose(String connection) {
+        return HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(connection)
+                || HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(connection);
     }
 
     private static void removeNamedHeaders(HttpHeaders headers, String connectionValue) {
@@ -84,9 +91,18 @@ final class RelayHeaders {
      * forwarded header the client sent is replaced, so a client cannot pose as someone else.
      */
     static void setForwarded(HttpHeaders headers, ClientConnection connection, boolean trusted) {
-        String clientIp = connection.remoteAddress().getAddress() == null
+        setForwarded(headers, clientIp(connection), connection.secure(), trusted);
+    }
+
+    /** Returns the client's IP address as text, as {@code X-Forwarded-For} carries it. */
+    static String clientIp(ClientConnection connection) {
+        return connection.remoteAddress().getAddress() == null
                 ? connection.remoteAddress().getHostString()
                 : connection.remoteAddress().getAddress().getHostAddress();
+    }
+
+    /** Sets the forwarded headers, with the client address already as text (it is computed once per connection). */
+    static void setForwarded(HttpHeaders headers, String clientIp, boolean secure, boolean trusted) {
         String host = headers.get(HttpHeaderNames.HOST);
 
         String previousFor = trusted ? headers.get(X_FORWARDED_FOR) : null;
@@ -96,13 +112,13 @@ final class RelayHeaders {
                     .remove(X_FORWARDED_PREFIX);
         }
         if (!headers.contains(X_FORWARDED_PROTO)) {
-            headers.set(X_FORWARDED_PROTO, connection.secure() ? HTTPS : HTTP);
+            headers.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
         }
         if (!headers.contains(X_FORWARDED_HOST) && host != null) {
             headers.set(X_FORWARDED_HOST, host);
         }
         if (!headers.contains(X_FORWARDED_PORT)) {
-            headers.set(X_FORWARDED_PORT, portOf(host, connection.secure()));
+            headers.set(X_FORWARDED_PORT, portOf(host, secure));
         }
     }
 

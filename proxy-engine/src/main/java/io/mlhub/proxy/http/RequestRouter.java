@@ -123,8 +123,8 @@ final class RequestRouter {
         String targetPath = target.getRawPath() == null ? "" : target.getRawPath();
         int port = target.getPort() < 0 ? 80 : target.getPort();
         if (route.user() == null || config.toolPorts().isEmpty() || !remainder.startsWith(TOOLS_SEGMENT)) {
-            return new RoutingDecision.Forward(route, target.getHost(), port, joinPath(targetPath, normalized) + query,
-                    null);
+            String uri = withQuery(joinPath(targetPath, normalized), query);
+            return new RoutingDecision.Forward(route, target.getHost(), port, uri, null);
         }
 
         int portEnd = remainder.indexOf('/', TOOLS_SEGMENT.length());
@@ -135,7 +135,7 @@ final class RequestRouter {
         }
         String toolPath = portEnd < remainder.length() ? remainder.substring(portEnd) : "/";
         String toolPrefix = normalized.substring(0, prefixLength) + remainder.substring(0, portEnd);
-        return new RoutingDecision.Forward(route, target.getHost(), toolPort, toolPath + query, toolPrefix);
+        return new RoutingDecision.Forward(route, target.getHost(), toolPort, withQuery(toolPath, query), toolPrefix);
     }
 
     private static int parsePort(String text, int start, int end) {
@@ -151,6 +151,11 @@ final class RequestRouter {
             port = port * 10 + (c - '0');
         }
         return port >= 1 && port <= 65535 ? port : -1;
+    }
+
+    /** Appends a query (with its '?') to a path; without a query the path is returned as it is, uncopied. */
+    private static String withQuery(String path, String query) {
+        return query.isEmpty() ? path : path + query;
     }
 
     private static String joinPath(String targetPath, String path) {

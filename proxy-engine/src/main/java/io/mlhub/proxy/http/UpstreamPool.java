@@ -5,6 +5,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +58,7 @@ final class UpstreamPool {
         return true;
     }
 
-    /** Forgets a pooled connection that closed. */
+    /** Removes a pooled connection that closed. */
     void remove(UpstreamRelayHandler upstream) {
         ArrayDeque<UpstreamRelayHandler> queue = queue(upstream.host(), upstream.port(), false);
         if (queue != null && queue.remove(upstream)) {
@@ -103,17 +104,32 @@ final class UpstreamPool {
     }
 
     /** Closes connections that stayed idle longer than the pool timeout; the oldest sit at the head of a queue. */
+    private void closeExpired(ArrayDeque<UpstreamRelayHandler> queue, long now) {
+        UpstreamRelayHandler oldest;
+        while ((oldest = queue.peekFirst()) != null && now - oldest.pooledSinceNanos >= idleTimeoutNanos) {
+            queue.pollFirst();
+            idleCount--;
+            oldest.channel().close();
+        }
+    }
+
     private void sweep() {
         sweepScheduled = false;
         long now = System.nanoTime();
-        for (IntObjectMap<ArrayDeque<UpstreamRelayHandler>> byPort : idle.values()) {
-            for (ArrayDeque<UpstreamRelayHandler> queue : byPort.values()) {
-                UpstreamRelayHandler oldest;
-                while ((oldest = queue.peekFirst()) != null && now - oldest.pooledSinceNanos >= idleTimeoutNanos) {
-                    queue.pollFirst();
-                    idleCount--;
-                    oldest.channel().close();
+        Iterator<IntObjectMap<ArrayDeque<UpstreamRelayHandler>>> hosts = idle.values().iterator();
+        while (hosts.hasNext()) {
+            IntObjectMap<ArrayDeque<UpstreamRelayHandler>> byPort = hosts.next();
+            Iterator<ArrayDeque<UpstreamRelayHandler>> queues = byPort.values().iterator();
+            while (queues.hasNext()) {
+                ArrayDeque<UpstreamRelayHandler> queue = queues.next();
+                closeExpired(queue, now);
+                if (queue.isEmpty()) {
+                    // Targets come and go with workspaces, so empty entries are dropped rather than kept forever.
+                    queues.remove();
                 }
+            }
+            if (byPort.isEmpty()) {
+                hosts.remove();
             }
         }
         if (idleCount > 0) {

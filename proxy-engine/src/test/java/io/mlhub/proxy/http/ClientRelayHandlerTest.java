@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The client side of the relay on an {@link EmbeddedChannel}: requests that the proxy answers itself, without an
+ * The client side of the relay on an {@link EmbeddedChannel}: requests that the proxy responds to itself, without an
  * upstream. Every test ends with no message left in the channel.
  */
 class ClientRelayHandlerTest {
@@ -33,7 +33,7 @@ class ClientRelayHandlerTest {
 
     ClientRelayHandlerTest() {
         PathRouteTable routes = new PathRouteTable();
-        // Never connected to: every request below is answered before an upstream is needed.
+        // Never connected to: every request below gets its response before an upstream is needed.
         routes.put(new Route("/user/alice", URI.create("http://127.0.0.1:9"), "alice", "", Map.of()));
         HttpProxyConfig config = HttpProxyConfig.builder().maxHeaderSize(1024).maxInitialLineLength(512).build();
         proxy = HttpProxy.builder(routes).config(config).build();

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -26,19 +28,24 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP backend that streams each request body back and reports the request in response headers:
  * {@code x-echo-method}, {@code x-echo-uri} and {@code x-echo-h-<header name>} for every request header.
- * Paths {@code /status/<code>} answer that status with no body; {@code /close} answers with Connection: close.
+ * Paths {@code /status/<code>} respond with that status and no body, {@code /close} responds with Connection: close,
+ * and {@code /hop} adds hop-by-hop headers to its response.
  */
 final class EchoBackend implements AutoCloseable {
     final AtomicInteger accepted = new AtomicInteger();
     final AtomicInteger open = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
@@ -51,6 +58,7 @@ final class EchoBackend implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         accepted.incrementAndGet();
                         open.incrementAndGet();
+                        connections.add(channel);
                         channel.closeFuture().addListener(f -> open.decrementAndGet());
                         channel.pipeline()
                                 .addLast(new HttpServerCodec())
@@ -68,8 +76,19 @@ final class EchoBackend implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * Closes every accepted connection while the event loop keeps running. Shutting the loop down instead can leave
+     * the sockets open, because the JDK closes a socket registered with a selector only at the next select.
+     */
+    void closeConnections() {
+        connections.close().syncUninterruptibly();
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -132,6 +151,14 @@ final class EchoBackend implements AutoCloseable {
             response.headers().set("x-echo-uri", request.uri());
             for (Map.Entry<String, String> header : request.headers()) {
                 response.headers().add("x-echo-h-" + header.getKey().toLowerCase(), header.getValue());
+            }
+            if (uri.equals("/hop")) {
+                response.headers()
+                        .set(HttpHeaderNames.CONNECTION, "keep-alive, X-Hop")
+                        .set("X-Hop", "1")
+                        .set(HttpHeaderNames.KEEP_ALIVE, "timeout=5")
+                        .set(HttpHeaderNames.TRAILER, "X-Checksum")
+                        .set("X-Kept", "yes");
             }
             closeAfter = uri.equals("/close");
             if (closeAfter) {

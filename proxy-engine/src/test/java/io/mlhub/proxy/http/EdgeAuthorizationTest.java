@@ -2,6 +2,7 @@ package io.mlhub.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlhub.proxy.auth.CachingCredentialResolver;
 import io.mlhub.proxy.auth.CredentialResolver;
 import io.mlhub.proxy.auth.Identity;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class EdgeAuthorizationTest {
     private final PathRouteTable routes = new PathRouteTable();
     private final InMemoryResolver resolver = new InMemoryResolver();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private EchoBackend workspace;
     private EchoBackend tool;
     private TestProxyServer server;
@@ -45,7 +47,12 @@ class EdgeAuthorizationTest {
                 .sessionCookieName("hub-session")
                 .toolPorts(Set.of(tool.port()))
                 .build();
-        server = new TestProxyServer(HttpProxy.builder(routes).config(config).credentialResolver(resolver).build(), 1);
+        HttpProxy proxy = HttpProxy.builder(routes)
+                .config(config)
+                .credentialResolver(resolver)
+                .meterRegistry(registry)
+                .build();
+        server = new TestProxyServer(proxy, 1);
     }
 
     @AfterEach
@@ -131,6 +138,9 @@ class EdgeAuthorizationTest {
         assertThat(cached.status()).isEqualTo(200);
         assertThat(revoked.status()).isEqualTo(401);
         assertThat(resolver.calls.get()).isEqualTo(2);
+        assertThat(registry.get("cache.gets").tags("kind", "token", "result", "hit").functionCounter().count())
+                .as("hits of the second and third request")
+                .isEqualTo(2.0);
     }
 
     @Test
@@ -150,7 +160,7 @@ class EdgeAuthorizationTest {
         try (RawHttpClient waiting = new RawHttpClient(server.port())) {
             waiting.send("GET /user/alice/x HTTP/1.1\r\nHost: x\r\nAuthorization: token alice-token\r\n\r\n");
 
-            // The proxy has a single event loop, so this answer proves the resolver runs elsewhere.
+            // The proxy has a single event loop, so this response proves the resolver runs elsewhere.
             RawHttpClient.Response hub = get("/hub/home", "");
             resolver.gate.countDown();
             RawHttpClient.Response workspaceAnswer = waiting.readResponse(false);

@@ -90,6 +90,22 @@ class HttpRelayTest {
     }
 
     @Test
+    void hopByHopResponseHeadersAreDropped() throws Exception {
+        routes.put(new Route("/hop", URI.create("http://127.0.0.1:" + echo.port()), null, null, Map.of()));
+        try (RawHttpClient client = new RawHttpClient(server.port())) {
+            RawHttpClient.Response response = client.get("/hop", "");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("x-hop")).isNull();
+            assertThat(response.header("keep-alive")).isNull();
+            assertThat(response.header("trailer")).isNull();
+            assertThat(response.header("connection")).isNull();
+            assertThat(response.header("x-kept")).isEqualTo("yes");
+            assertThat(response.header("transfer-encoding")).as("reframed for this leg").isEqualTo("chunked");
+        }
+    }
+
+    @Test
     void forwardedHeadersFromUntrustedClientsAreReplaced() throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             RawHttpClient.Response response = client.get("/echo/f",
@@ -100,6 +116,19 @@ class HttpRelayTest {
             assertThat(response.header("x-echo-h-x-forwarded-host")).isEqualTo("proxy.test");
             assertThat(response.header("x-echo-h-x-forwarded-port")).isEqualTo("80");
             assertThat(response.header("x-echo-h-forwarded")).isNull();
+        }
+    }
+
+    @Test
+    void forwardedHeadersCanBeLeftOut() throws Exception {
+        HttpProxyConfig config = HttpProxyConfig.builder().addForwardedHeaders(false).build();
+        try (TestProxyServer plain = new TestProxyServer(HttpProxy.builder(routes).config(config).build());
+                RawHttpClient client = new RawHttpClient(plain.port())) {
+            RawHttpClient.Response response = client.get("/echo/f", "X-Forwarded-For: 10.9.9.9\r\n");
+
+            assertThat(response.header("x-echo-h-x-forwarded-for")).isEqualTo("10.9.9.9");
+            assertThat(response.header("x-echo-h-x-forwarded-proto")).isNull();
+            assertThat(response.header("x-echo-h-x-forwarded-host")).isNull();
         }
     }
 
@@ -168,7 +197,7 @@ class HttpRelayTest {
 
         try (RawHttpClient client = new RawHttpClient(server.port())) {
             client.send("POST /echo/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n");
-            // The echo answers while the upload runs, so the upload goes on its own thread.
+            // The echo responds while the upload runs, so the upload goes on its own thread.
             Thread uploader = Thread.ofVirtual().start(() -> upload(client, size, sent));
             RawHttpClient.Response response = client.readResponse(false, sink);
             uploader.join();

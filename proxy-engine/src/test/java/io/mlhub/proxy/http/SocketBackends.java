@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Misbehaving backends on plain JDK sockets: one that never answers and one that dies after reading a request. */
+/** Misbehaving backends on plain JDK sockets: one that never responds, one that dies after reading a request, and one that drops keep-alive connections. */
 final class SocketBackends {
     private SocketBackends() {}
 
@@ -21,7 +21,7 @@ final class SocketBackends {
         }
     }
 
-    /** Accepts connections and reads requests but never answers. */
+    /** Accepts connections and reads requests but never responds. */
     static final class Silent implements AutoCloseable {
         final AtomicInteger accepted = new AtomicInteger();
         private final ServerSocket server;
@@ -68,7 +68,7 @@ final class SocketBackends {
         }
     }
 
-    /** Reads the first bytes of each connection and then closes it without an answer. */
+    /** Reads the first bytes of each connection and then closes it without a response. */
     static final class Dying implements AutoCloseable {
         private final ServerSocket server;
 
@@ -105,7 +105,7 @@ final class SocketBackends {
     }
 
     /**
-     * Answers the first request of each connection with a keep-alive response, then closes the connection when the
+     * Responds to the first request of each connection with a keep-alive response, then closes the connection when the
      * next request arrives: the race of an upstream that drops an idle keep-alive connection.
      */
     static final class OneRequestPerConnection implements AutoCloseable {
