@@ -66,7 +66,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
                                     [--anchors-only] [--results DIR] [--product-jar FILE] [--product-java FILE] [--chp FILE]
               --quick         one repeat of each measure with 3-second runs
               --repeats N     runs of each measure on each server, interleaved (default 3)
-              --duration S    seconds per load run (default 6)
+              --duration S    seconds per load run (default 4, quick 3)
               --only GROUPS   comma-separated subset of: http, websocket, idle, routes, ssh, hub (default all)
               --label TEXT    words added to the title of the result file
               --anchors-only  run the anchors without the product
@@ -106,7 +106,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
         if (repeats != null) {
             runs = repeats;
         }
-        int runSeconds = quick ? 3 : 6;
+        int runSeconds = quick ? 3 : 4;
         if (seconds != null) {
             runSeconds = seconds;
         }

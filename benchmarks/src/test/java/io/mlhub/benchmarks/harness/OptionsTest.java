@@ -12,11 +12,11 @@ class OptionsTest {
     private static final Path ROOT = Path.of("/repo");
 
     @Test
-    void defaultsToThreeRepeatsOfSixSeconds() {
+    void defaultsToThreeRepeatsOfFourSeconds() {
         Options options = Options.parse(List.of(), ROOT);
 
         assertThat(options.repeats()).isEqualTo(3);
-        assertThat(options.duration()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(options.duration()).isEqualTo(Duration.ofSeconds(4));
         assertThat(options.groups()).containsExactlyInAnyOrderElementsOf(Options.GROUPS);
         assertThat(options.productJar()).isEqualTo(Path.of("/repo/appliance-image/target/mlhub.jar"));
         assertThat(options.results()).isEqualTo(Path.of("/repo/benchmarks/results"));
