@@ -1,0 +1,205 @@
+package io.mlhub.benchmarks.harness;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hub measures against Debian's JupyterHub 3.0, with the dummy authenticator, SQLite and an external
+ * configurable-http-proxy. It times start-up with an empty database, user creation through the REST API, one
+ * page of the user list (50 users, the first page and a middle page) and a restart with all users in the
+ * database. Requests go straight to the hub's own port, so the proxy adds nothing.
+ */
+final class HubRuns {
+    private static final Logger logger = LoggerFactory.getLogger(HubRuns.class);
+
+    static final List<String> SERVERS = List.of("jupyterhub", "mlhub");
+    private static final String PRODUCT_MISSING = "the product's hub API is not wired into the harness yet";
+    private static final String PAGINATION = "application/jupyterhub-pagination+json";
+    private static final int BATCH = 100;
+    /** Upper bound on creating users, so that a slow hub cannot stretch the run without limit. */
+    private static final Duration CREATE_TIME_LIMIT = Duration.ofSeconds(300);
+
+    private final Stack stack;
+    private final Report report;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String adminToken = Stack.randomToken();
+
+    HubRuns(Stack stack, Report report) {
+        this.stack = stack;
+        this.report = report;
+    }
+
+    static void declare(Report report, int users) {
+        String count = String.format("%,d", users);
+        report.declare(new Measure("hub-start", "hub start-up, empty database, launch to `GET /hub/api/` 200", "s",
+                false, null, null, null));
+        report.declare(new Measure("hub-create", "user creation, `POST /hub/api/users` in batches of " + BATCH,
+                "users/s", true, null, null, null));
+        report.declare(new Measure("hub-list-first", "user list, first page of 50, " + count + " users", "ms", false,
+                null, null, null));
+        report.declare(new Measure("hub-list-middle", "user list, page of 50 at offset " + String.format("%,d", users / 2)
+                + ", " + count + " users", "ms", false, null, null, null));
+        report.declare(new Measure("hub-restart", "hub restart with " + count + " users, launch to `GET /hub/api/` 200",
+                "s", false, null, null, null));
+        for (String id : List.of("hub-start", "hub-list-first", "hub-list-middle", "hub-restart")) {
+            report.goal(Goal.ratio(id, "mlhub", "jupyterhub", 0.2, "≥ 5× faster than JupyterHub 3.0"));
+        }
+    }
+
+    void run(int repeats, int users, int requests) throws InterruptedException {
+        List<String> ids = List.of("hub-start", "hub-create", "hub-list-first", "hub-list-middle", "hub-restart");
+        try {
+            runJupyterHub(repeats, users, requests);
+        } catch (IOException | RuntimeException e) {
+            logger.warn("run failed scenario=hub server=jupyterhub error={}", e.getMessage());
+            for (String id : ids) {
+                report.note(id, "jupyterhub", "failed: " + HttpRuns.firstLine(e));
+            }
+        }
+        // TODO: start the product's hub (mlhub.jar serve) with the same users and fill these rows.
+        for (String id : ids) {
+            report.note(id, "mlhub", PRODUCT_MISSING);
+        }
+    }
+
+    private void runJupyterHub(int repeats, int users, int requests) throws IOException, InterruptedException {
+        Stack.ChpLikeProxy proxy = stack.startChpLike("chp-hub", stack.chpCommand(), false);
+        int hubPort = Stack.freePort();
+        URI hub = URI.create("http://127.0.0.1:" + hubPort);
+        try {
+            for (int i = 0; i < repeats; i++) {
+                Path folder = Files.createDirectories(stack.dir().resolve("hub-fresh-" + i));
+                ManagedProcess process = startHub(folder, proxy, hubPort);
+                report.add("hub-start", "jupyterhub", awaitHub(hub, process));
+                stack.stop(process);
+            }
+
+            Path folder = Files.createDirectories(stack.dir().resolve("hub-users"));
+            ManagedProcess process = startHub(folder, proxy, hubPort);
+            awaitHub(hub, process);
+            long start = System.nanoTime();
+            long deadline = start + CREATE_TIME_LIMIT.toNanos();
+            int created = 0;
+            while (created < users && System.nanoTime() < deadline) {
+                createUsers(hub, created, Math.min(users, created + BATCH));
+                created = Math.min(users, created + BATCH);
+            }
+            report.add("hub-create", "jupyterhub", created / ((System.nanoTime() - start) / 1e9));
+            if (created < users) {
+                String note = String.format("only %,d users were created within %d s", created,
+                        CREATE_TIME_LIMIT.toSeconds());
+                for (String id : List.of("hub-list-first", "hub-list-middle", "hub-restart")) {
+                    report.note(id, "jupyterhub", note);
+                }
+            }
+            stack.stop(process);
+
+            for (int i = 0; i < repeats; i++) {
+                process = startHub(folder, proxy, hubPort);
+                report.add("hub-restart", "jupyterhub", awaitHub(hub, process));
+                timeListPage(hub, 0, requests, "hub-list-first");
+                timeListPage(hub, created / 2, requests, "hub-list-middle");
+                stack.stop(process);
+            }
+            logger.info("run scenario=hub server=jupyterhub users={} listFirstMs={}", users,
+                    report.median("hub-list-first", "jupyterhub"));
+        } finally {
+            stack.stop(proxy.process());
+        }
+    }
+
+    private ManagedProcess startHub(Path folder, Stack.ChpLikeProxy proxy, int hubPort)
+            throws IOException, InterruptedException {
+        Path config = folder.resolve("jupyterhub_config.py");
+        Files.writeString(config, """
+                c = get_config()  # noqa
+                c.JupyterHub.ip = "127.0.0.1"
+                c.JupyterHub.port = %d
+                c.JupyterHub.hub_ip = "127.0.0.1"
+                c.JupyterHub.hub_port = %d
+                c.JupyterHub.db_url = "sqlite:///%s/jupyterhub.sqlite"
+                c.JupyterHub.cookie_secret_file = "%s/cookie_secret"
+                c.JupyterHub.pid_file = "%s/jupyterhub.pid"
+                c.JupyterHub.authenticator_class = "dummy"
+                c.JupyterHub.spawner_class = "simple"
+                c.JupyterHub.cleanup_servers = True
+                c.ConfigurableHTTPProxy.should_start = False
+                c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:%d"
+                c.ConfigurableHTTPProxy.auth_token = "%s"
+                c.JupyterHub.services = [{"name": "bench", "api_token": "%s", "admin": True}]
+                """.formatted(proxy.port(), hubPort, folder, folder, folder, proxy.apiPort(), stack.chpToken(),
+                adminToken));
+        // Debian's jupyterhub needs Debian's python3 first on PATH, not one from pyenv or a virtualenv.
+        Map<String, String> environment = Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin",
+                "CONFIGPROXY_AUTH_TOKEN", stack.chpToken());
+        // Started without waiting for the port, because the start-up time is measured from launch.
+        List<String> command = List.of("/usr/bin/jupyterhub", "-f", config.toString());
+        return stack.launchUnwaited("jupyterhub-" + folder.getFileName(), command, environment);
+    }
+
+    /** Polls {@code GET /hub/api/} every 10 ms and returns the seconds from launch until it returns 200. */
+    private double awaitHub(URI hub, ManagedProcess process) throws IOException, InterruptedException {
+        long start = process.startNanos();
+        long deadline = start + Duration.ofSeconds(120).toNanos();
+        HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/")).timeout(Duration.ofSeconds(5)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("jupyterhub exited during start-up; last lines of its log:\n" + process.tail());
+            }
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IOException("jupyterhub did not return 200 for GET /hub/api/ within 120 s; last lines of its log:\n" + process.tail());
+    }
+
+    private void createUsers(URI hub, int from, int to) throws IOException, InterruptedException {
+        String names = IntStream.range(from, to).mapToObj(i -> String.format("\"u%05d\"", i))
+                .collect(Collectors.joining(","));
+        HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/users"))
+                .header("Authorization", "token " + adminToken)
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"usernames\":[" + names + "]}"))
+                .build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IOException("POST /hub/api/users returned " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private void timeListPage(URI hub, int offset, int requests, String measureId) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/users?limit=50&offset=" + offset))
+                .header("Authorization", "token " + adminToken)
+                .header("Accept", PAGINATION)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        for (int i = 0; i < requests; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            double millis = (System.nanoTime() - start) / 1e6;
+            if (response.statusCode() != 200 || !response.body().contains("\"u")) {
+                throw new IOException("GET " + request.uri() + " returned " + response.statusCode() + ": "
+                        + response.body().substring(0, Math.min(200, response.body().length())));
+            }
+            report.add(measureId, "jupyterhub", millis);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.mlhub.benchmarks.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SSH measures with the OpenSSH client: copy throughput ({@code head -c SIZE /dev/zero | ssh HOST 'cat >
+ * /dev/null'}) and connection set-up time ({@code ssh HOST true}), straight to an sshd standing in for a
+ * workspace, and through a second sshd as jump host ({@code ssh -J}). Both sshd run on the targets' core.
+ */
+final class SshRuns {
+    private static final Logger logger = LoggerFactory.getLogger(SshRuns.class);
+
+    static final List<String> SERVERS = List.of("direct", "openssh-jump", "sshmux");
+    private static final String SSHMUX_MISSING = "sshmux not wired into the harness yet";
+
+    private final Stack stack;
+    private final Report report;
+    private Path clientConfig;
+    private int workspacePort;
+    private int jumpPort;
+
+    SshRuns(Stack stack, Report report) {
+        this.stack = stack;
+        this.report = report;
+    }
+
+    static void declare(Report report, long copyBytes) {
+        String size = copyBytes >= 1L << 30 ? (copyBytes >> 30) + " GiB" : (copyBytes >> 20) + " MiB";
+        report.declare(new Measure("ssh-copy", "SSH copy of " + size + " from /dev/zero", "MiB/s", true, null, null,
+                "direct"));
+        report.declare(new Measure("ssh-setup", "SSH connection set-up (`ssh HOST true`)", "ms", false, null, null,
+                "direct"));
+        report.goal(Goal.ratio("ssh-copy", "sshmux", "openssh-jump", 0.8, "≥ 0.8× the OpenSSH jump host"));
+        report.goal(Goal.ratio("ssh-setup", "sshmux", "openssh-jump", 1.2, "≤ 1.2× the OpenSSH jump host"));
+    }
+
+    /** Generates keys and starts the workspace sshd and the jump-host sshd. */
+    void start() throws IOException, InterruptedException {
+        Path dir = stack.dir();
+        Path hostKey = dir.resolve("ssh_host_ed25519_key");
+        Path userKey = dir.resolve("id_ed25519");
+        Stack.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString()));
+        Stack.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", userKey.toString()));
+        Path authorized = dir.resolve("authorized_keys");
+        Files.copy(dir.resolve("id_ed25519.pub"), authorized);
+        clientConfig = dir.resolve("ssh_config");
+        Files.writeString(clientConfig, AnchorConfigs.sshClient(userKey));
+        // sshd refuses to start without its privilege separation folder, which the Debian service creates.
+        Files.createDirectories(Path.of("/run/sshd"));
+
+        workspacePort = Stack.freePort();
+        jumpPort = Stack.freePort();
+        for (int port : new int[] {workspacePort, jumpPort}) {
+            Path config = dir.resolve("sshd-" + port + ".conf");
+            Files.writeString(config, AnchorConfigs.sshd(dir, port, hostKey, authorized));
+            String name = port == workspacePort ? "sshd-workspace" : "sshd-jump";
+            stack.launch(name, List.of("/usr/sbin/sshd", "-D", "-e", "-f", config.toString()), Map.of(), port);
+        }
+    }
+
+    void runRepeat(int repeat, int setups, long copyBytes) throws InterruptedException {
+        for (String server : HttpRuns.rotated(SERVERS, repeat)) {
+            if (server.equals("sshmux")) {
+                // TODO: copy and connect through sshmux on the product's port once mlhub.jar serves SSH there.
+                report.note("ssh-copy", server, SSHMUX_MISSING);
+                report.note("ssh-setup", server, SSHMUX_MISSING);
+                continue;
+            }
+            try {
+                for (int i = 0; i < setups; i++) {
+                    long start = System.nanoTime();
+                    Commands.run(ssh(server, "true"), Duration.ofSeconds(30));
+                    report.add("ssh-setup", server, (System.nanoTime() - start) / 1e6);
+                }
+
+                List<String> copy = List.of("bash", "-c", "head -c " + copyBytes + " /dev/zero | "
+                        + String.join(" ", ssh(server, "'cat > /dev/null'")));
+                long start = System.nanoTime();
+                Commands.run(copy, Duration.ofSeconds(300));
+                double mibPerSecond = copyBytes / (1024.0 * 1024) / ((System.nanoTime() - start) / 1e9);
+                report.add("ssh-copy", server, mibPerSecond);
+                logger.info("run scenario=ssh server={} copyMibPerSec={}", server, Math.round(mibPerSecond));
+            } catch (IOException e) {
+                logger.warn("run failed scenario=ssh server={} error={}", server, e.getMessage());
+                report.note("ssh-copy", server, "failed: " + HttpRuns.firstLine(e));
+                report.note("ssh-setup", server, "failed: " + HttpRuns.firstLine(e));
+            }
+        }
+    }
+
+    private List<String> ssh(String server, String remoteCommand) {
+        List<String> command = new ArrayList<>(List.of("ssh", "-F", clientConfig.toString()));
+        if (server.equals("openssh-jump")) {
+            command.addAll(List.of("-J", "root@127.0.0.1:" + jumpPort));
+        }
+        command.addAll(List.of("-p", Integer.toString(workspacePort), "127.0.0.1", remoteCommand));
+        return command;
+    }
+}
