@@ -179,6 +179,14 @@ class ContainerImageIT {
         HttpResponse<String> workspace = send(get(hub.resolve("/user/admin/")));
         assertThat(workspace.statusCode()).as(workspace.body()).isEqualTo(200);
         assertThat(workspace.body()).contains("tiny workspace of admin");
+
+        List<String> workspaces = lines(docker("ps", "-q", "--filter", "label=mlhub.origin=" + hubName).output());
+        assertThat(workspaces).hasSize(1);
+        Result hubFromWorkspace = docker("exec", workspaces.getFirst(), "wget", "-q", "-O", "-",
+                "http://" + containerName + ":8080/hub/api");
+        assertThat(hubFromWorkspace.exitCode()).as("the workspace reaches hubConnectUrl: %s", hubFromWorkspace.output())
+                .isZero();
+        assertThat(hubFromWorkspace.output()).contains("\"version\"");
     }
 
     @Test
