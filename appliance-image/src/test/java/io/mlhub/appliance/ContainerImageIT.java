@@ -243,7 +243,7 @@ class ContainerImageIT {
     private void awaitWorkspaceReady(URI hub) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         long networkSeen = 0;
-        boolean stoodIn = false;
+        boolean connectedByTest = false;
         while (true) {
             assertContainerRuns();
             JsonNode user = JSON.readTree(send(get(hub.resolve("/hub/api/users/admin"))).body());
@@ -261,7 +261,7 @@ class ContainerImageIT {
                 networkSeen = System.nanoTime();
             }
             boolean waitedLongEnough = networkSeen != 0 && System.nanoTime() - networkSeen > TimeUnit.SECONDS.toNanos(5);
-            if (!stoodIn && waitedLongEnough && !joined(networks.getFirst())) {
+            if (!connectedByTest && waitedLongEnough && !joined(networks.getFirst())) {
                 // NOTE: the appliance does not pass DockerSpawnerConfig.hubContainer yet, so the spawner never
                 // connects the hub's container to the user's network. The test connects it in the spawner's
                 // place and prints a warning, so the rest of the path (proxy, routes, workspace) is still checked.
@@ -269,7 +269,7 @@ class ContainerImageIT {
                         + "does not set DockerSpawnerConfig.hubContainer, so the test connects it%n",
                         networks.getFirst());
                 assertThat(docker("network", "connect", networks.getFirst(), containerName).exitCode()).isZero();
-                stoodIn = true;
+                connectedByTest = true;
             }
             assertThat(System.nanoTime()).as("workspace ready within 90 s: %s", user).isLessThan(deadline);
             Thread.sleep(500);
