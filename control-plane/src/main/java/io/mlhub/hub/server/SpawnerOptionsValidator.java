@@ -32,13 +32,20 @@ public final class SpawnerOptionsValidator implements OptionsValidator {
 
     /**
      * Returns the parser settings for {@code config}: its images, and its limits where a limit of {@code 0} means
-     * no maximum, except {@code maxGpus} where {@code 0} forbids GPUs.
+     * no maximum, except {@code maxGpus} where {@code 0} forbids GPUs. The CPU maximum, which is also the limit of
+     * a workspace that asks for none, is capped at this machine's cores, because Docker rejects a CPU limit above
+     * the engine's core count and the engine runs on the hub's machine.
      */
     public static SpawnerSettings settings(HubConfig config) {
+        return settings(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    static SpawnerSettings settings(HubConfig config, int machineCores) {
         WorkspaceLimits limits = config.limits();
+        double maxCpus = limits.maxCpus() > 0 ? Math.min(limits.maxCpus(), machineCores) : machineCores;
         return new SpawnerSettings(
                 config.workspaceImages(),
-                limits.maxCpus() > 0 ? limits.maxCpus() : null,
+                maxCpus,
                 gigabytes(limits.maxMemoryGb()),
                 limits.maxGpus(),
                 limits.maxDaysToLive() > 0 ? limits.maxDaysToLive() : null,
