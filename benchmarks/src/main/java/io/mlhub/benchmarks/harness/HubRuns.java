@@ -16,16 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hub measures against Debian's JupyterHub 3.0, with the dummy authenticator, SQLite and an external
- * configurable-http-proxy. It times start-up with an empty database, user creation through the REST API, one
- * page of the user list (50 users, the first page and a middle page) and a restart with all users in the
- * database. Requests go straight to the hub's own port, so the proxy adds nothing.
+ * Hub measures on Debian's JupyterHub 3.0 (dummy authenticator, SQLite, an external configurable-http-proxy)
+ * and on the product's hub ({@code mlhub.jar serve}, embedded H2, process spawner). For each it times start-up
+ * with an empty database, user creation through the REST API, one page of the user list (50 users, the first
+ * page and a middle page, with the pagination {@code Accept} header) and a restart with all users in the
+ * database. Requests go straight to each hub's own port: for JupyterHub the proxy adds nothing, and the
+ * product serves the hub API on its single public port.
  */
 final class HubRuns {
     private static final Logger logger = LoggerFactory.getLogger(HubRuns.class);
 
     static final List<String> SERVERS = List.of("jupyterhub", "mlhub");
-    private static final String PRODUCT_MISSING = "the product's hub API is not wired into the harness yet";
     private static final String PAGINATION = "application/jupyterhub-pagination+json";
     private static final int BATCH = 100;
     /** Upper bound on creating users, so that a slow hub cannot stretch the run without limit. */
@@ -69,9 +70,25 @@ final class HubRuns {
                 report.note(id, "jupyterhub", "failed: " + HttpRuns.firstLine(e));
             }
         }
-        // TODO: start the product's hub (mlhub.jar serve) with the same users and fill these rows.
-        for (String id : ids) {
-            report.note(id, "mlhub", PRODUCT_MISSING);
+        if (stack.options().anchorsOnly()) {
+            for (String id : ids) {
+                report.note(id, "mlhub", "left out (--anchors-only)");
+            }
+            return;
+        }
+        if (!Files.isRegularFile(stack.options().productJar())) {
+            for (String id : ids) {
+                report.note(id, "mlhub", "not built: " + stack.options().productJar() + " is missing");
+            }
+            return;
+        }
+        try {
+            runProduct(repeats, users, requests);
+        } catch (IOException | RuntimeException e) {
+            logger.warn("run failed scenario=hub server=mlhub error={}", e.getMessage());
+            for (String id : ids) {
+                report.note(id, "mlhub", "failed: " + HttpRuns.firstLine(e));
+            }
         }
     }
 
@@ -83,35 +100,21 @@ final class HubRuns {
             for (int i = 0; i < repeats; i++) {
                 Path folder = Files.createDirectories(stack.dir().resolve("hub-fresh-" + i));
                 ManagedProcess process = startHub(folder, proxy, hubPort);
-                report.add("hub-start", "jupyterhub", awaitHub(hub, process));
+                report.add("hub-start", "jupyterhub", ProductHub.awaitApi(client, hub, process, "jupyterhub"));
                 stack.stop(process);
             }
 
             Path folder = Files.createDirectories(stack.dir().resolve("hub-users"));
             ManagedProcess process = startHub(folder, proxy, hubPort);
-            awaitHub(hub, process);
-            long start = System.nanoTime();
-            long deadline = start + CREATE_TIME_LIMIT.toNanos();
-            int created = 0;
-            while (created < users && System.nanoTime() < deadline) {
-                createUsers(hub, created, Math.min(users, created + BATCH));
-                created = Math.min(users, created + BATCH);
-            }
-            report.add("hub-create", "jupyterhub", created / ((System.nanoTime() - start) / 1e9));
-            if (created < users) {
-                String note = String.format("only %,d users were created within %d s", created,
-                        CREATE_TIME_LIMIT.toSeconds());
-                for (String id : List.of("hub-list-first", "hub-list-middle", "hub-restart")) {
-                    report.note(id, "jupyterhub", note);
-                }
-            }
+            ProductHub.awaitApi(client, hub, process, "jupyterhub");
+            int created = createAll(hub, adminToken, users, "jupyterhub");
             stack.stop(process);
 
             for (int i = 0; i < repeats; i++) {
                 process = startHub(folder, proxy, hubPort);
-                report.add("hub-restart", "jupyterhub", awaitHub(hub, process));
-                timeListPage(hub, 0, requests, "hub-list-first");
-                timeListPage(hub, created / 2, requests, "hub-list-middle");
+                report.add("hub-restart", "jupyterhub", ProductHub.awaitApi(client, hub, process, "jupyterhub"));
+                timeListPage(hub, adminToken, 0, requests, "hub-list-first", "jupyterhub");
+                timeListPage(hub, adminToken, created / 2, requests, "hub-list-middle", "jupyterhub");
                 stack.stop(process);
             }
             logger.info("run scenario=hub server=jupyterhub users={} listFirstMs={}", users,
@@ -119,6 +122,58 @@ final class HubRuns {
         } finally {
             stack.stop(proxy.process());
         }
+    }
+
+    /**
+     * Runs the same steps on the product's hub, with the embedded H2 database and the process spawner. The admin
+     * token comes from the REST API (sign up, log in, create a token), as a person would get one.
+     */
+    private void runProduct(int repeats, int users, int requests) throws IOException, InterruptedException {
+        int port = Stack.freePort();
+        Map<String, String> environment = Map.of("EXECUTION_MODE", "process");
+        for (int i = 0; i < repeats; i++) {
+            Path folder = Files.createDirectories(stack.dir().resolve("mlhub-fresh-" + i));
+            ProductHub hub = ProductHub.launch(stack, client, "mlhub-hub-fresh-" + i, folder, port, environment, null);
+            report.add("hub-start", "mlhub", hub.awaitApi());
+            stack.stop(hub.process());
+        }
+
+        Path folder = Files.createDirectories(stack.dir().resolve("mlhub-users"));
+        ProductHub hub = ProductHub.launch(stack, client, "mlhub-hub-users", folder, port, environment, null);
+        hub.awaitApi();
+        String token = hub.adminToken();
+        int created = createAll(hub.uri(), token, users, "mlhub");
+        stack.stop(hub.process());
+
+        for (int i = 0; i < repeats; i++) {
+            hub = ProductHub.launch(stack, client, "mlhub-hub-restart-" + i, folder, port, environment, null);
+            report.add("hub-restart", "mlhub", hub.awaitApi());
+            timeListPage(hub.uri(), token, 0, requests, "hub-list-first", "mlhub");
+            timeListPage(hub.uri(), token, created / 2, requests, "hub-list-middle", "mlhub");
+            stack.stop(hub.process());
+        }
+        logger.info("run scenario=hub server=mlhub users={} listFirstMs={}", users,
+                report.median("hub-list-first", "mlhub"));
+    }
+
+    /** Creates {@code users} users in batches within {@link #CREATE_TIME_LIMIT} and returns how many it made. */
+    private int createAll(URI hub, String token, int users, String server) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + CREATE_TIME_LIMIT.toNanos();
+        int created = 0;
+        while (created < users && System.nanoTime() < deadline) {
+            createUsers(hub, token, created, Math.min(users, created + BATCH));
+            created = Math.min(users, created + BATCH);
+        }
+        report.add("hub-create", server, created / ((System.nanoTime() - start) / 1e9));
+        if (created < users) {
+            String note = String.format("only %,d users were created within %d s", created,
+                    CREATE_TIME_LIMIT.toSeconds());
+            for (String id : List.of("hub-list-first", "hub-list-middle", "hub-restart")) {
+                report.note(id, server, note);
+            }
+        }
+        return created;
     }
 
     private ManagedProcess startHub(Path folder, Stack.ChpLikeProxy proxy, int hubPort)
@@ -150,32 +205,11 @@ final class HubRuns {
         return stack.launchUnwaited("jupyterhub-" + folder.getFileName(), command, environment);
     }
 
-    /** Polls {@code GET /hub/api/} every 10 ms and returns the seconds from launch until it returns 200. */
-    private double awaitHub(URI hub, ManagedProcess process) throws IOException, InterruptedException {
-        long start = process.startNanos();
-        long deadline = start + Duration.ofSeconds(120).toNanos();
-        HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/")).timeout(Duration.ofSeconds(5)).build();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("jupyterhub exited during start-up; last lines of its log:\n" + process.tail());
-            }
-            try {
-                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return (System.nanoTime() - start) / 1e9;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(10);
-        }
-        throw new IOException("jupyterhub did not return 200 for GET /hub/api/ within 120 s; last lines of its log:\n" + process.tail());
-    }
-
-    private void createUsers(URI hub, int from, int to) throws IOException, InterruptedException {
+    private void createUsers(URI hub, String token, int from, int to) throws IOException, InterruptedException {
         String names = IntStream.range(from, to).mapToObj(i -> String.format("\"u%05d\"", i))
                 .collect(Collectors.joining(","));
         HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/users"))
-                .header("Authorization", "token " + adminToken)
+                .header("Authorization", "token " + token)
                 .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"usernames\":[" + names + "]}"))
                 .build();
@@ -185,9 +219,9 @@ final class HubRuns {
         }
     }
 
-    private void timeListPage(URI hub, int offset, int requests, String measureId) throws IOException, InterruptedException {
+    private void timeListPage(URI hub, String token, int offset, int requests, String measureId, String server) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/users?limit=50&offset=" + offset))
-                .header("Authorization", "token " + adminToken)
+                .header("Authorization", "token " + token)
                 .header("Accept", PAGINATION)
                 .timeout(Duration.ofSeconds(30))
                 .build();
@@ -199,7 +233,7 @@ final class HubRuns {
                 throw new IOException("GET " + request.uri() + " returned " + response.statusCode() + ": "
                         + response.body().substring(0, Math.min(200, response.body().length())));
             }
-            report.add(measureId, "jupyterhub", millis);
+            report.add(measureId, server, millis);
         }
     }
 }

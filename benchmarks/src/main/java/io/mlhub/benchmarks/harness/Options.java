@@ -14,7 +14,7 @@ import java.util.Set;
  * @param quick one repeat of each measure with short runs (about five minutes in all)
  * @param repeats how often each measure runs on each server, interleaved
  * @param duration length of each load run
- * @param groups measure groups to run: http, websocket, idle, routes, ssh, hub
+ * @param groups measure groups to run: http, websocket, idle, routes, ssh, hub, spawn
  * @param results folder the Markdown result file goes to
  * @param productJar the product's {@code mlhub.jar}
  * @param productJava the {@code java} binary that runs the product (JDK 21 or newer)
@@ -25,7 +25,7 @@ import java.util.Set;
  */
 record Options(boolean quick, int repeats, Duration duration, Set<String> groups, Path results, Path productJar,
         Path productJava, Path chp, String label, boolean anchorsOnly, String command) {
-    static final List<String> GROUPS = List.of("http", "websocket", "idle", "routes", "ssh", "hub");
+    static final List<String> GROUPS = List.of("http", "websocket", "idle", "routes", "ssh", "hub", "spawn");
 
     Options {
         if (repeats < 1) {
@@ -46,9 +46,14 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
         requireNonNull(command, "command");
     }
 
-    /** Number of users the hub measures create. */
+    /** Number of users the hub measures create; quick runs too, because the hub targets are stated at 10,000. */
     int hubUsers() {
-        return quick ? 1_000 : 10_000;
+        return 10_000;
+    }
+
+    /** Number of single spawns, each paired with a container start alone, in the spawn measures. */
+    int spawns() {
+        return quick ? 5 : 10;
     }
 
     /** Number of routes for the large route table. */
@@ -67,7 +72,7 @@ record Options(boolean quick, int repeats, Duration duration, Set<String> groups
               --quick         one repeat of each measure with 3-second runs
               --repeats N     runs of each measure on each server, interleaved (default 3)
               --duration S    seconds per load run (default 4, quick 3)
-              --only GROUPS   comma-separated subset of: http, websocket, idle, routes, ssh, hub (default all)
+              --only GROUPS   comma-separated subset of: http, websocket, idle, routes, ssh, hub, spawn (default all)
               --label TEXT    words added to the title of the result file
               --anchors-only  run the anchors without the product
             """;

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The side-by-side load run: starts the backend, the anchors (nginx, HAProxy, configurable-http-proxy, sslh,
- * OpenSSH, JupyterHub) and the product on 127.0.0.1, measures them in turn, stops everything it started and
- * writes one table of medians to {@code benchmarks/results/DATE.md}. Start it with
+ * OpenSSH, JupyterHub, the Docker engine alone) and the product on 127.0.0.1, measures them in turn, stops
+ * everything it started and writes one table of medians to {@code benchmarks/results/DATE.md}. Start it with
  * {@code benchmarks/run-side-by-side}, which installs the anchors, pins this JVM to the load generator's core
  * and raises the open-file limit. {@link Options#USAGE} lists the options.
  */
@@ -74,6 +74,9 @@ public final class SideBySide {
         if (options.groups().contains("hub")) {
             HubRuns.declare(report, options.hubUsers());
         }
+        if (options.groups().contains("spawn")) {
+            SpawnRuns.declare(report);
+        }
         return report;
     }
 
@@ -115,6 +118,9 @@ public final class SideBySide {
         }
         if (options.groups().contains("hub")) {
             new HubRuns(stack, report).run(options.repeats(), options.hubUsers(), options.quick() ? 20 : 50);
+        }
+        if (options.groups().contains("spawn")) {
+            new SpawnRuns(stack, report).run(options.spawns() * options.repeats());
         }
     }
 }

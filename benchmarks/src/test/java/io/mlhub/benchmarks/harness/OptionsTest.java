@@ -28,7 +28,8 @@ class OptionsTest {
 
         assertThat(options.repeats()).isEqualTo(1);
         assertThat(options.duration()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(options.hubUsers()).isEqualTo(1_000);
+        assertThat(options.hubUsers()).isEqualTo(10_000);
+        assertThat(options.spawns()).isEqualTo(5);
     }
 
     @Test
