@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class ProductSsh {
     private static final Logger logger = LoggerFactory.getLogger(ProductSsh.class);
     private static final String USER = "admin";
+    private static final Duration HUB_START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration SPAWN_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +88,7 @@ final class ProductSsh {
                 "--config", config.toString(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()),
                 Map.of("EXECUTION_MODE", "process"), port);
         URI hub = URI.create("http://127.0.0.1:" + port);
+        awaitHub(hub);
 
         String password = Stack.randomToken();
         String credentials = JSON.writeValueAsString(Map.of("username", USER, "password", password));
@@ -100,6 +102,24 @@ final class ProductSsh {
         logger.info("product workspace ready port={} target={} alias={}", port, access.path("target").asText(),
                 access.path("alias").asText());
         return new Access(port, access.path("alias").asText(), access.path("sshConfig").asText());
+    }
+
+    /** Waits until the hub answers its API: the public port opens before the control plane is ready. */
+    private void awaitHub(URI hub) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + HUB_START_TIMEOUT.toNanos();
+        HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/")).timeout(Duration.ofSeconds(5)).build();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not answering yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("the hub did not return 200 for GET /hub/api/ within " + HUB_START_TIMEOUT.toSeconds()
+                + " s");
     }
 
     /** Polls the workspace's SSH access settings until they say it runs. */

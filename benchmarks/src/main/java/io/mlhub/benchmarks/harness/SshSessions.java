@@ -29,7 +29,7 @@ final class SshSessions {
     private static final Logger logger = LoggerFactory.getLogger(SshSessions.class);
     static final int OPENING = 8;
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     /**
