@@ -65,7 +65,7 @@ final class ProductSsh {
     /**
      * Starts the hub, registers {@code publicKey} for {@code admin} and starts admin's default workspace.
      *
-     * @throws IOException if the product is not ready, does not start, or an API call fails (with its answer)
+     * @throws IOException if the product is not ready, does not start, or an API call fails (with its status and body)
      */
     Access start(Path publicKey) throws IOException, InterruptedException {
         String missing = stack.productMissingReason();
@@ -104,7 +104,7 @@ final class ProductSsh {
         return new Access(port, access.path("alias").asText(), access.path("sshConfig").asText());
     }
 
-    /** Waits until the hub answers its API: the public port opens before the control plane is ready. */
+    /** Waits until {@code GET /hub/api/} returns 200, because the public port opens before the hub is ready. */
     private void awaitHub(URI hub) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + HUB_START_TIMEOUT.toNanos();
         HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/")).timeout(Duration.ofSeconds(5)).build();
@@ -114,7 +114,7 @@ final class ProductSsh {
                     return;
                 }
             } catch (IOException notYet) {
-                // not answering yet
+                // not listening yet
             }
             Thread.sleep(100);
         }
@@ -122,7 +122,7 @@ final class ProductSsh {
                 + " s");
     }
 
-    /** Polls the workspace's SSH access settings until they say it runs. */
+    /** Polls the workspace's SSH access settings until their {@code running} field is true. */
     private JsonNode awaitRunning(URI hub) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + SPAWN_TIMEOUT.toNanos();
         String path = "/hub/api/users/" + USER + "/server/ssh-access";

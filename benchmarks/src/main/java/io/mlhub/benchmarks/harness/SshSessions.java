@@ -123,7 +123,7 @@ final class SshSessions {
                 settledHere = true;
                 opening.release();
                 settled.countDown();
-                // Drain the rest so that the client never blocks on a full pipe.
+                // Drain the rest so that the client does not block on a full pipe.
                 while (output.readLine() != null) {
                     // nothing to keep
                 }

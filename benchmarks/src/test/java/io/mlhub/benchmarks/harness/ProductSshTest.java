@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class ProductSshTest {
     @Test
-    void generatedConfigGetsTheRunsKeyAndKeepsEverythingElse() {
+    void configWithReplacesOnlyIdentityFile() {
         ProductSsh.Access access = new ProductSsh.Access(8443, "mlhub-admin", """
                 Host mlhub-admin
                   HostName admin

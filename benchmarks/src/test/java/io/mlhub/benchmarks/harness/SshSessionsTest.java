@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** Runs the session counter on local shells, which take the remote command the way ssh does. */
 class SshSessionsTest {
     @Test
-    void sessionsThatOpenAndEndCleanlyCountAsGood() throws InterruptedException {
+    void cleanSessionsCountAsGood() throws InterruptedException {
         SshSessions.Result result = SshSessions.run(List.of("sh", "-c"), 30);
 
         assertThat(result.sessions()).isEqualTo(30);
@@ -17,7 +17,7 @@ class SshSessionsTest {
     }
 
     @Test
-    void sessionThatNeverOpensCountsAsFailedWithWhatItPrinted() throws InterruptedException {
+    void unopenedSessionCountsAsFailed() throws InterruptedException {
         SshSessions.Result result = SshSessions.run(List.of("sh", "-c", "echo connection refused; exit 255"), 5);
 
         assertThat(result.failures()).isEqualTo(5);
@@ -25,7 +25,7 @@ class SshSessionsTest {
     }
 
     @Test
-    void sessionThatExitsWithAnErrorAfterOpeningCountsAsFailed() throws InterruptedException {
+    void errorExitAfterOpenCountsAsFailed() throws InterruptedException {
         SshSessions.Result result = SshSessions.run(List.of("sh", "-c", "echo open; cat > /dev/null; exit 1"), 4);
 
         assertThat(result.failures()).isEqualTo(4);
