@@ -115,6 +115,7 @@ public final class SideBySide {
             for (int repeat = 0; repeat < options.repeats(); repeat++) {
                 ssh.runRepeat(repeat, options.quick() ? 5 : 10, options.sshCopyBytes());
             }
+            ssh.runSessions();
         }
         if (options.groups().contains("hub")) {
             new HubRuns(stack, report).run(options.repeats(), options.hubUsers(), options.quick() ? 20 : 50);

@@ -54,6 +54,19 @@ class ReportTest {
     }
 
     @Test
+    void fixedBoundGoalIgnoresTheReference() {
+        Report report = new Report();
+        report.declare(new Measure("failed", "failed sessions", "sessions", false, null, null, null));
+        report.goal(Goal.atMost("failed", "sshmux", 0, "no failed session"));
+        report.goal(Goal.atMost("failed", "openssh-jump", 0, "no failed session"));
+        report.add("failed", "sshmux", 0);
+        report.add("failed", "openssh-jump", 3);
+
+        assertThat(report.table()).contains("| sshmux | 0.00 |").contains("met: no failed session");
+        assertThat(report.table()).contains("| openssh-jump | 3.00 |").contains("**missed**: no failed session");
+    }
+
+    @Test
     void serverWithoutSamplesShowsItsReason() {
         Report report = throughputReport();
         report.goal(Goal.ratio("rps", "mlhub", "nginx", 1, "≥ nginx"));

@@ -48,7 +48,8 @@ public final class ConfigLoader {
         YamlReader reader = new YamlReader("", yaml);
         reader.rejectUnknownKeys(TOP_LEVEL_KEYS);
 
-        Path dataDir = Path.of(envText(env, DATA_FOLDER_ENV, "data"));
+        // Absolute, because workspaces and their sshd get paths below it and run in other working folders.
+        Path dataDir = Path.of(envText(env, DATA_FOLDER_ENV, "data")).toAbsolutePath().normalize();
         HubConfig defaults = HubConfig.defaults(dataDir);
         return new HubConfig(
                 envText(env, "HUB_NAME", defaults.hubName()),

@@ -70,6 +70,14 @@ class ConfigLoaderTest {
         assertThat(config.dataDir()).isEqualTo(dir);
     }
 
+    @Test
+    void relativeDataFolderBecomesAbsolute() {
+        HubConfig config = ConfigLoader.load(null, Map.of("DATA_FOLDER", "data"));
+
+        assertThat(config.dataDir().isAbsolute()).isTrue();
+        assertThat(config.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"123", "-ab", "ab-", "abcdef", "a_b", ""})
     void badHubNameStopsStartWithOneLine(String name) {

@@ -44,7 +44,8 @@ final class WorkspaceSshd {
             ensureHostKey(directory);
             writeAuthorizedKeys(directory, authorizedKeys);
             Path configFile = directory.resolve("sshd_config");
-            Files.writeString(configFile, sshdConfig(directory, port));
+            // sshd re-executes itself from / for each connection, so every path in its config must be absolute.
+            Files.writeString(configFile, sshdConfig(directory.toAbsolutePath(), port));
             ensurePrivilegeSeparationDirectory();
 
             process = new ProcessBuilder(config.sshdBinary().toString(), "-D", "-e", "-f", configFile.toString())
