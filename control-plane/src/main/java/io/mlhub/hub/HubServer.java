@@ -12,13 +12,26 @@ import io.mlhub.hub.auth.PasswordHasher;
 import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.oauth.OAuthProvider;
 import io.mlhub.hub.route.RoutePublisher;
-import io.mlhub.hub.server.ImageOptionsValidator;
 import io.mlhub.hub.server.OptionsValidator;
 import io.mlhub.hub.server.ServerService;
+import io.mlhub.hub.server.SpawnerOptionsValidator;
+import io.mlhub.hub.server.StoreServerRegistry;
+import io.mlhub.hub.spawn.SpawnException;
 import io.mlhub.hub.spawn.Spawner;
+import io.mlhub.hub.spawn.WorkspaceRef;
+import io.mlhub.hub.spawn.lifecycle.CleanupService;
+import io.mlhub.hub.spawn.lifecycle.IdleCuller;
+import io.mlhub.hub.spawn.lifecycle.Reconciler;
+import io.mlhub.hub.ssh.HubSshDirectory;
 import io.mlhub.hub.store.Database;
 import io.mlhub.hub.store.HubStore;
+import io.mlhub.hub.store.ServerRecord;
+import io.mlhub.hub.store.ServerState;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +47,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane as one object: database, services and the Jetty server of the hub API and pages. Jetty binds
- * to loopback only, because the proxy fronts it on the public port.
+ * to loopback only, because the proxy fronts it on the public port. On start the hub reconciles its store with the
+ * engine (adopting running workspaces, marking vanished ones stopped, removing orphans) and then does so every
+ * {@link #RECONCILE_INTERVAL}; it runs the cleanup service every {@code CLEANUP_INTERVAL_SECONDS} and, with
+ * {@code idleTimeoutSeconds} set, stops idle servers.
  *
  * <pre>{@code
- * HubServer hub = HubServer.builder(config).spawner(spawner).routes(publisher).build();
+ * HubServer hub = HubServer.builder(config)
+ *         .spawner(Spawners.create(config, yamlFile))
+ *         .routes(publisher)
+ *         .sshInfo(SshInfo.of(publicHost, publicPort, hostKeyLines, "root"))
+ *         .activitySource(proxyActivity)
+ *         .build();
  * int port = hub.start();
+ * HubSshDirectory ssh = hub.sshDirectory();
  * ...
  * hub.stop();
  * }</pre>
  */
 public final class HubServer {
+    /** How often the hub compares its store with the engine after the first reconcile at start. */
+    public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(60);
+
     private static final Logger logger = LoggerFactory.getLogger(HubServer.class);
 
     private final HubConfig config;
@@ -52,6 +77,9 @@ public final class HubServer {
     private final OptionsValidator validator;
     private final String host;
     private final int requestedPort;
+    private final @Nullable SshInfo sshInfo;
+    private final IdleCuller.ActivitySource activitySource;
+    private final Clock clock;
 
     private @Nullable Database database;
     private @Nullable Server jetty;
@@ -59,16 +87,22 @@ public final class HubServer {
     private @Nullable HubCredentials hubCredentials;
     private @Nullable HubStore store;
     private @Nullable ScheduledExecutorService housekeeping;
+    private @Nullable Reconciler reconciler;
+    private @Nullable CleanupService cleanup;
+    private @Nullable IdleCuller idleCuller;
+    private @Nullable HubSshDirectory sshDirectory;
     private volatile int port;
 
     private HubServer(Builder builder) {
         this.config = builder.config;
         this.spawner = requireNonNull(builder.spawner, "spawner");
         this.routes = builder.routes;
-        this.validator = builder.validator != null ? builder.validator
-                : new ImageOptionsValidator(config.workspaceImages());
+        this.validator = builder.validator != null ? builder.validator : SpawnerOptionsValidator.from(config);
         this.host = builder.host;
         this.requestedPort = builder.port;
+        this.sshInfo = builder.sshInfo;
+        this.activitySource = builder.activitySource;
+        this.clock = builder.clock;
     }
 
     public static Builder builder(HubConfig config) {
@@ -93,6 +127,10 @@ public final class HubServer {
         ServerService serverService = new ServerService(config, hubStore, credentials, oauth, spawner, routes,
                 validator, this::hubApiUrl);
         servers = serverService;
+        StoreServerRegistry registry = new StoreServerRegistry(config, hubStore, serverService);
+        CleanupService cleanupService = new CleanupService(spawner, registry, clock, false);
+        cleanup = cleanupService;
+        sshDirectory = new HubSshDirectory(hubStore, clock);
 
         Server server = new Server(threadPool());
         ServerConnector connector = new ServerConnector(server);
@@ -103,7 +141,8 @@ public final class HubServer {
         String base = config.baseUrl();
         context.setContextPath(base.equals("/") ? "/" : base.substring(0, base.length() - 1));
         context.addServlet(new ServletHolder(new ServletContainer(
-                HubApi.application(config, hubStore, credentials, accounts, serverService, oauth))), "/*");
+                HubApi.application(config, hubStore, credentials, accounts, serverService, oauth, sshInfo,
+                        cleanupService))), "/*");
         server.setHandler(context);
         server.setErrorHandler(new JsonErrorHandler());
         server.start();
@@ -111,7 +150,13 @@ public final class HubServer {
         port = connector.getLocalPort();
 
         serverService.recoverInterrupted();
+        Reconciler reconcile = new Reconciler(spawner, registry, true);
+        reconciler = reconcile;
+        reconcileAtStart(reconcile);
         serverService.publishAllRoutes();
+        reconcile.startPeriodic(RECONCILE_INTERVAL);
+        cleanupService.startPeriodic(Duration.ofSeconds(config.cleanupIntervalSeconds()));
+        startIdleCuller(registry, serverService, hubStore);
         startHousekeeping(hubStore);
         logger.info("hub started address={}:{} baseUrl={} engine={} hubName={}", host, port, base,
                 spawner.engine(), config.hubName());
@@ -122,6 +167,15 @@ public final class HubServer {
     public synchronized void stop() throws Exception {
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (idleCuller != null) {
+            idleCuller.close();
+        }
+        if (reconciler != null) {
+            reconciler.close();
+        }
+        if (cleanup != null) {
+            cleanup.close();
         }
         if (jetty != null) {
             jetty.stop();
@@ -148,6 +202,73 @@ public final class HubServer {
     /** Returns the stores, once started, for other parts of the appliance such as sshmux. */
     public HubStore store() {
         return requireNonNull(store, "hub not started");
+    }
+
+    /** Returns the SSH service's view of users, keys and workspace addresses, once started. */
+    public HubSshDirectory sshDirectory() {
+        return requireNonNull(sshDirectory, "hub not started");
+    }
+
+    /** Returns the cleanup service, once started, to run a cleanup now. */
+    public CleanupService cleanup() {
+        return requireNonNull(cleanup, "hub not started");
+    }
+
+    /** Returns the reconciler, once started, to compare the store with the engine now. */
+    public Reconciler reconciler() {
+        return requireNonNull(reconciler, "hub not started");
+    }
+
+    /** Returns the idle culler, once started, or {@code null} when {@code idleTimeoutSeconds} is 0. */
+    public @Nullable IdleCuller idleCuller() {
+        return idleCuller;
+    }
+
+    /** Returns the spawner the hub was built with. */
+    public Spawner spawner() {
+        return spawner;
+    }
+
+    private void reconcileAtStart(Reconciler reconcile) {
+        try {
+            Reconciler.Report report = reconcile.reconcile();
+            logger.info("reconciled with the engine running={} markedStopped={} orphans={}", report.running().size(),
+                    report.markedStopped().size(), report.orphans().size());
+        } catch (SpawnException | RuntimeException e) {
+            logger.warn("reconcile at start failed, the periodic reconcile tries again error={}", e.getMessage());
+        }
+    }
+
+    private void startIdleCuller(StoreServerRegistry registry, ServerService serverService, HubStore hubStore) {
+        if (config.idleTimeoutSeconds() <= 0) {
+            return;
+        }
+        Duration timeout = Duration.ofSeconds(config.idleTimeoutSeconds());
+        IdleCuller culler = new IdleCuller(registry, () -> lastActivity(hubStore), ref -> {
+            hubStore.users().find(ref.user()).ifPresent(user -> serverService.stop(user, ref.server(), false));
+        }, timeout, 8, clock);
+        Duration interval = timeout.dividedBy(4);
+        culler.startPeriodic(interval.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60)
+                : interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval);
+        idleCuller = culler;
+        logger.info("idle culling on timeout={}", timeout);
+    }
+
+    /**
+     * Returns the latest activity of each running server: the later of what the proxy reports through the activity
+     * source and what the store holds from the workspaces' own activity reports.
+     */
+    private Map<WorkspaceRef, Instant> lastActivity(HubStore hubStore) {
+        Map<WorkspaceRef, Instant> latest = new HashMap<>();
+        Map<Long, String> names = hubStore.users().namesById();
+        for (ServerRecord server : hubStore.servers().listInState(ServerState.RUNNING)) {
+            String user = names.get(server.userId());
+            if (user != null && server.lastActivity() != null) {
+                latest.put(new WorkspaceRef(config.hubName(), user, server.name()), server.lastActivity());
+            }
+        }
+        activitySource.lastActivity().forEach((ref, at) -> latest.merge(ref, at, (a, b) -> a.isAfter(b) ? a : b));
+        return latest;
     }
 
     private String hubApiUrl() {
@@ -190,6 +311,9 @@ public final class HubServer {
         private @Nullable OptionsValidator validator;
         private String host = "127.0.0.1";
         private int port;
+        private @Nullable SshInfo sshInfo;
+        private IdleCuller.ActivitySource activitySource = Map::of;
+        private Clock clock = Clock.systemUTC();
 
         private Builder(HubConfig config) {
             this.config = requireNonNull(config, "config");
@@ -205,7 +329,34 @@ public final class HubServer {
             return this;
         }
 
-        /** Sets the validator of {@code user_options}; without one, only {@code image} is accepted. */
+        /**
+         * Sets the public SSH service that the SSH page and the {@code ssh-access} endpoint describe; without it the
+         * pages say that SSH is off.
+         */
+        public Builder sshInfo(SshInfo value) {
+            this.sshInfo = requireNonNull(value, "sshInfo");
+            return this;
+        }
+
+        /**
+         * Sets where the idle culler reads the proxy's last activity per workspace; the workspaces' own activity
+         * reports in the store count too. Without it, only those reports count.
+         */
+        public Builder activitySource(IdleCuller.ActivitySource value) {
+            this.activitySource = requireNonNull(value, "activitySource");
+            return this;
+        }
+
+        /** Sets the clock of expiry, lock-out checks over SSH and idle culling; tests move it forward. */
+        public Builder clock(Clock value) {
+            this.clock = requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the validator of {@code user_options}; without one, the spawners' options parser checks them against
+         * the configured images and limits.
+         */
         public Builder optionsValidator(OptionsValidator value) {
             this.validator = requireNonNull(value, "validator");
             return this;

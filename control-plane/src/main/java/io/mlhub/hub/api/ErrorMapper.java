@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     @Override
     public Response toResponse(Throwable error) {
         return switch (error) {
-            case HubException e -> body(e.status(), e.getMessage());
+            case HubException e -> body(e.status(), e.getMessage(), e.field());
             case InvalidNameException e -> body(400, e.getMessage());
             case DuplicateException e -> body(409, e.getMessage());
             case JsonProcessingException e -> body(400, "Invalid JSON in body of request");
@@ -34,9 +35,16 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     }
 
     static Response body(int status, String message) {
+        return body(status, message, null);
+    }
+
+    static Response body(int status, String message, @Nullable String field) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", status);
         json.put("message", message);
+        if (field != null) {
+            json.put("field", field);
+        }
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(json).build();
     }
 }

@@ -1,16 +1,19 @@
 package io.mlhub.hub.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlhub.hub.SshInfo;
 import io.mlhub.hub.auth.AccountService;
 import io.mlhub.hub.auth.CredentialService;
 import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.oauth.OAuthProvider;
 import io.mlhub.hub.server.ServerService;
+import io.mlhub.hub.spawn.lifecycle.CleanupService;
 import io.mlhub.hub.store.HubStore;
 import jakarta.ws.rs.ext.ContextResolver;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the Jersey application of the hub: its resources, filters and error mapping. */
 public final class HubApi {
@@ -26,8 +29,10 @@ public final class HubApi {
 
     /** Returns the application for the given services. */
     public static ResourceConfig application(HubConfig config, HubStore store, CredentialService credentials,
-            AccountService accounts, ServerService servers, OAuthProvider oauth) {
-        HubServices hub = new HubServices(config, store, credentials, accounts, servers, oauth, new Views(config));
+            AccountService accounts, ServerService servers, OAuthProvider oauth, @Nullable SshInfo sshInfo,
+            CleanupService cleanup) {
+        HubServices hub = new HubServices(config, store, credentials, accounts, servers, oauth, new Views(config),
+                sshInfo, cleanup);
         ResourceConfig app = new ResourceConfig();
         app.property(ServerProperties.LOCATION_HEADER_RELATIVE_URI_RESOLUTION_DISABLED, true);
         app.property(ServerProperties.WADL_FEATURE_DISABLE, true);
@@ -45,6 +50,11 @@ public final class HubApi {
         app.register(new LoginResource(hub));
         app.register(new WorkspaceFallbackResource(hub));
         app.register(new StoppedServerResource(hub));
+        app.register(new UiResource(hub));
+        app.register(new RootResource(hub));
+        app.register(new UiConfigResource(hub));
+        app.register(new SshAccessResource(hub));
+        app.register(new CleanupResource(hub));
         return app;
     }
 }

@@ -32,16 +32,6 @@ public final class LoginResource {
         this.hub = hub;
     }
 
-    @GET
-    @Path("login")
-    public Response loginPage(@Context ContainerRequestContext request, @QueryParam("next") String next) {
-        String target = SafeRedirects.next(next, hub.config().baseUrl(), home());
-        if (RequestAuth.of(request).caller() != null) {
-            return Response.status(302).location(URI.create(target)).build();
-        }
-        return Pages.login(200, hub.config().hubPrefix(), target, "");
-    }
-
     @POST
     @Path("login")
     public Response login(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -65,12 +55,6 @@ public final class LoginResource {
         return withSessionCookies(response, session.secret()).build();
     }
 
-    @GET
-    @Path("signup")
-    public Response signupPage() {
-        return Pages.signup(200, hub.config().hubPrefix(), "");
-    }
-
     @POST
     @Path("signup")
     public Response signup(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
@@ -80,7 +64,7 @@ public final class LoginResource {
             result = hub.accounts().signup(form.getOrDefault("username", ""), form.getOrDefault("password", ""));
         } catch (HubException | IllegalArgumentException e) {
             if (isJson(contentType)) {
-                throw e;
+                throw withSignupField(e);
             }
             int status = e instanceof HubException h ? h.status() : 400;
             return Pages.signup(status, hub.config().hubPrefix(), e.getMessage());
@@ -133,8 +117,13 @@ public final class LoginResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, String body) {
         Caller caller = RequestAuth.of(request).authenticated();
         Map<String, String> form = Json.formOrJson(contentType, body);
-        hub.accounts().changePassword(caller.user(), form.getOrDefault("current_password", ""),
-                form.getOrDefault("new_password", ""));
+        try {
+            hub.accounts().changePassword(caller.user(), form.getOrDefault("current_password", ""),
+                    form.getOrDefault("new_password", ""));
+        } catch (HubException e) {
+            String field = e.status() == 403 ? "current_password" : "new_password";
+            throw new HubException(e.status(), e.getMessage(), field);
+        }
         if (isJson(contentType)) {
             return Response.ok(Map.of("message", "Password changed"), MediaType.APPLICATION_JSON_TYPE).build();
         }
@@ -142,31 +131,9 @@ public final class LoginResource {
     }
 
     @GET
-    @Path("home")
-    public Response home(@Context ContainerRequestContext request) {
-        Caller caller = RequestAuth.of(request).caller();
-        if (caller == null || !caller.viaCookie()) {
-            return Response.status(302).location(URI.create(hub.config().hubPrefix() + "login?next="
-                    + java.net.URLEncoder.encode(home(), java.nio.charset.StandardCharsets.UTF_8))).build();
-        }
-        List<String> urls = hub.store().servers().listForUsers(List.of(caller.user().id())).stream()
-                .map(s -> hub.views().serverUrl(caller.name(), s.name()) + " (" + s.state().name().toLowerCase()
-                        + ")")
-                .toList();
-        String message = "Signed in as " + caller.name() + ". Servers: " + (urls.isEmpty() ? "none" : urls);
-        Response page = Pages.message(200, "Home", message);
-        return withXsrfCookie(Response.fromResponse(page), caller.sessionSecret()).build();
-    }
-
-    @GET
     @Path("health")
     public Response health() {
         return Response.ok().build();
-    }
-
-    @GET
-    public Response root() {
-        return Response.status(302).location(URI.create(home())).build();
     }
 
     private Response.ResponseBuilder withSessionCookies(Response.ResponseBuilder response, String sessionSecret) {
@@ -183,6 +150,15 @@ public final class LoginResource {
 
     private String home() {
         return hub.config().hubPrefix() + "home";
+    }
+
+    /** Names the form field a sign-up error is about: the password for password rules, else the name. */
+    private static HubException withSignupField(RuntimeException error) {
+        if (error instanceof HubException e) {
+            String field = e.getMessage().startsWith("Password") ? "password" : "username";
+            return new HubException(e.status(), e.getMessage(), field);
+        }
+        return HubException.badField("username", error.getMessage());
     }
 
     private static boolean isJson(String contentType) {

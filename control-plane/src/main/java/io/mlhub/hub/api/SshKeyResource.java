@@ -56,12 +56,13 @@ public final class SshKeyResource {
         try {
             key = SshPublicKey.parse(Json.text(json, "key"));
         } catch (IllegalArgumentException e) {
-            throw HubException.badRequest(e.getMessage());
+            throw HubException.badField("key", e.getMessage());
         }
         String comment = json.has("comment") ? Json.text(json, "comment") : key.comment();
         SshKeyRecord record = hub.store().sshKeys().add(user.id(), key.type(), key.key(),
                 comment == null ? "" : comment, key.fingerprint());
         hub.store().audit().record(caller.name(), "ssh-key.add", name, key.fingerprint());
+        hub.servers().updateSshKeys(user);
         return Response.status(201).entity(view(record)).build();
     }
 
@@ -76,6 +77,7 @@ public final class SshKeyResource {
             throw HubException.notFound("No such SSH key " + id + " for user " + name);
         }
         hub.store().audit().record(caller.name(), "ssh-key.delete", name, id);
+        hub.servers().updateSshKeys(user);
         return Response.noContent().build();
     }
 

@@ -9,6 +9,7 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
+    /** Returns the error for {@code setting=value}, saying what is accepted instead. */
     public static ConfigException invalid(String setting, Object value, String accepted) {
         return new ConfigException("invalid setting " + setting + "=" + value + " (expected: " + accepted + ")");
     }

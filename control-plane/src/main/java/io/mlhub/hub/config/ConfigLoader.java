@@ -27,7 +27,7 @@ public final class ConfigLoader {
             "baseUrl", "adminUsers", "openSignup", "allowNamedServers", "namedServerLimitPerUser",
             "workspaceImages", "limits", "lockout", "whitelistPath", "database", "minPasswordLength",
             "sessionMaxAgeHours", "slowSpawnTimeoutSeconds", "spawnTimeoutSeconds", "hubConnectUrl", "publicUrl",
-            "spawner", "authenticator", "proxy", "ssh");
+            "spawner", "authenticator", "proxy", "ssh", "idleTimeoutSeconds", "logoFile", "logoUrl");
 
     private ConfigLoader() {}
 
@@ -74,7 +74,10 @@ public final class ConfigLoader {
                 positiveDuration(reader, "slowSpawnTimeoutSeconds", defaults.slowSpawnTimeout().toSeconds(), false),
                 positiveDuration(reader, "spawnTimeoutSeconds", defaults.spawnTimeout().toSeconds(), false),
                 reader.optionalText("hubConnectUrl"),
-                reader.optionalText("publicUrl"));
+                reader.optionalText("publicUrl"),
+                reader.integer("idleTimeoutSeconds", defaults.idleTimeoutSeconds()),
+                logoFile(reader.optionalText("logoFile")),
+                reader.optionalText("logoUrl"));
     }
 
     /** Returns the sections the spawners and authenticators read themselves, as plain YAML maps. */
@@ -106,6 +109,17 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw ConfigException.invalid(CONFIG_FILE_ENV, file, "a readable file; " + e.getMessage());
         }
+    }
+
+    private static @Nullable Path logoFile(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        Path file = Path.of(value);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw ConfigException.invalid("logoFile", value, "a readable image file");
+        }
+        return file;
     }
 
     private static LockoutSettings lockout(Map<String, Object> yaml) {

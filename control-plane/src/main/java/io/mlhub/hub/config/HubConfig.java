@@ -33,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * @param spawnTimeout how long a workspace may take to respond before its spawn fails
  * @param hubConnectUrl how workspaces reach the hub API, or {@code null} for the hub's own loopback address
  * @param publicUrl the hub's public origin such as {@code https://hub.example.org}, or {@code null}
+ * @param idleTimeoutSeconds {@code idleTimeoutSeconds}: running servers without activity for this long are
+ *     stopped; {@code 0}, the default, turns idle culling off
+ * @param logoFile {@code logoFile}: an image file that replaces the default logo, or {@code null}
+ * @param logoUrl {@code logoUrl}: the URL of the logo when it is served elsewhere, or {@code null}
  */
 public record HubConfig(
         String hubName,
@@ -56,7 +60,10 @@ public record HubConfig(
         Duration slowSpawnTimeout,
         Duration spawnTimeout,
         @Nullable String hubConnectUrl,
-        @Nullable String publicUrl) {
+        @Nullable String publicUrl,
+        int idleTimeoutSeconds,
+        @Nullable Path logoFile,
+        @Nullable String logoUrl) {
 
     public static final String DEFAULT_HUB_NAME = "mlhub";
     public static final Path DEFAULT_WHITELIST_PATH = Path.of("/resources/users/dynamic_whitelist.txt");
@@ -86,6 +93,12 @@ public record HubConfig(
         if (workspaceImages.isEmpty()) {
             throw ConfigException.invalid("workspaceImages", "[]", "at least one image");
         }
+        if (idleTimeoutSeconds < 0) {
+            throw ConfigException.invalid("idleTimeoutSeconds", idleTimeoutSeconds, ">= 0, 0 to turn idle culling off");
+        }
+        if (logoFile != null && logoUrl != null) {
+            throw ConfigException.invalid("logoUrl", logoUrl, "not both logoFile and logoUrl");
+        }
         if (minPasswordLength < 1 || minPasswordLength > 1024) {
             throw ConfigException.invalid("minPasswordLength", minPasswordLength, "1 to 1024");
         }
@@ -96,7 +109,7 @@ public record HubConfig(
         return new HubConfig(
                 DEFAULT_HUB_NAME,
                 false,
-                ExecutionMode.LOCAL,
+                ExecutionMode.AUTO,
                 false,
                 3600,
                 dataDir,
@@ -115,6 +128,9 @@ public record HubConfig(
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(120),
                 null,
+                null,
+                0,
+                null,
                 null);
     }
 
@@ -123,7 +139,8 @@ public record HubConfig(
         return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
                 dataDir, baseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
                 workspaceImages, limits, lockout, whitelistPath, newDatabase, minPasswordLength, sessionMaxAge,
-                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl);
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl,
+                idleTimeoutSeconds, logoFile, logoUrl);
     }
 
     /** Returns a copy with other sign-up and lock-out rules. */
@@ -131,7 +148,8 @@ public record HubConfig(
         return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
                 dataDir, baseUrl, adminUsers, newOpenSignup, allowNamedServers, namedServerLimitPerUser,
                 workspaceImages, limits, newLockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
-                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl);
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl,
+                idleTimeoutSeconds, logoFile, logoUrl);
     }
 
     /** Returns a copy with the dynamic whitelist switched on or off and read from {@code path}. */
@@ -139,7 +157,8 @@ public record HubConfig(
         return new HubConfig(hubName, sslEnabled, executionMode, enabled, cleanupIntervalSeconds,
                 dataDir, baseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
                 workspaceImages, limits, lockout, path, database, minPasswordLength, sessionMaxAge,
-                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl);
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl,
+                idleTimeoutSeconds, logoFile, logoUrl);
     }
 
     /** Returns a copy with other named-server rules and spawn timeouts. */
@@ -147,7 +166,8 @@ public record HubConfig(
         return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
                 dataDir, baseUrl, adminUsers, openSignup, named, limitPerUser,
                 workspaceImages, limits, lockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
-                slowSpawn, spawn, hubConnectUrl, publicUrl);
+                slowSpawn, spawn, hubConnectUrl, publicUrl,
+                idleTimeoutSeconds, logoFile, logoUrl);
     }
 
     /** Returns a copy served under another base URL and public origin. */
@@ -155,7 +175,27 @@ public record HubConfig(
         return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
                 dataDir, newBaseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
                 workspaceImages, limits, lockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
-                slowSpawnTimeout, spawnTimeout, hubConnectUrl, newPublicUrl);
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, newPublicUrl,
+                idleTimeoutSeconds, logoFile, logoUrl);
+    }
+
+    /** Returns a copy with another cleanup interval and idle timeout, in seconds. */
+    public HubConfig withLifecycle(int newCleanupIntervalSeconds, int newIdleTimeoutSeconds) {
+        return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, newCleanupIntervalSeconds,
+                dataDir, baseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
+                workspaceImages, limits, lockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl,
+                newIdleTimeoutSeconds, logoFile, logoUrl);
+    }
+
+    /** Returns a copy with other workspace images, limits and logo. */
+    public HubConfig withWorkspaces(List<String> newImages, WorkspaceLimits newLimits, @Nullable Path newLogoFile,
+            @Nullable String newLogoUrl) {
+        return new HubConfig(hubName, sslEnabled, executionMode, dynamicWhitelistEnabled, cleanupIntervalSeconds,
+                dataDir, baseUrl, adminUsers, openSignup, allowNamedServers, namedServerLimitPerUser,
+                newImages, newLimits, lockout, whitelistPath, database, minPasswordLength, sessionMaxAge,
+                slowSpawnTimeout, spawnTimeout, hubConnectUrl, publicUrl,
+                idleTimeoutSeconds, newLogoFile, newLogoUrl);
     }
 
     /** Returns the path of the hub's own pages and API, such as {@code /hub/}. */

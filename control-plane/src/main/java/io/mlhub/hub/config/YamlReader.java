@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** Typed access to one YAML mapping, with errors that name the full setting path. */
+/** Typed access to one YAML mapping, with errors that name the full setting path; spawners read their section with it. */
 public final class YamlReader {
     private final String prefix;
     private final Map<String, Object> values;

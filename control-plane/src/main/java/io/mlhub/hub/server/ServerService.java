@@ -3,6 +3,7 @@ package io.mlhub.hub.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlhub.hub.HubException;
 import io.mlhub.hub.auth.CredentialService;
@@ -11,10 +12,13 @@ import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.oauth.OAuthProvider;
 import io.mlhub.hub.route.PublishedRoute;
 import io.mlhub.hub.route.RoutePublisher;
+import io.mlhub.hub.spawn.EngineCapabilities;
 import io.mlhub.hub.spawn.SpawnException;
 import io.mlhub.hub.spawn.Spawner;
 import io.mlhub.hub.spawn.StartedWorkspace;
 import io.mlhub.hub.spawn.WorkspaceOptions;
+import io.mlhub.hub.spawn.WorkspaceOptionsParser;
+import io.mlhub.hub.spawn.WorkspaceStatus;
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.WorkspaceSpec;
 import io.mlhub.hub.store.HubStore;
@@ -22,6 +26,7 @@ import io.mlhub.hub.store.ServerRecord;
 import io.mlhub.hub.store.ServerState;
 import io.mlhub.hub.store.SshKeyRecord;
 import io.mlhub.hub.store.UserRecord;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,13 +96,20 @@ public final class ServerService implements AutoCloseable {
         return spawner.engine();
     }
 
+    /** Returns what the spawner's engine supports. */
+    public EngineCapabilities capabilities() {
+        return spawner.capabilities();
+    }
+
     /** Returns the path a server is served under, such as {@code /user/alice/lab/}. */
     public String prefix(String user, String server) {
         return config.baseUrl() + "user/" + user + "/" + (server.isEmpty() ? "" : server + "/");
     }
 
     /**
-     * Starts a server, or joins a start in progress.
+     * Starts a server, or joins a start in progress. Empty {@code userOptions} restart an existing server with the
+     * options and expiry it was first started with; otherwise the options are validated, stored in the normalised
+     * form of {@link WorkspaceOptionsParser#toUserOptions} and the expiry counts from now.
      *
      * @throws HubException 400 when named servers are off, the limit is reached, the server runs or stops, or an
      *     option is invalid
@@ -104,6 +117,7 @@ public final class ServerService implements AutoCloseable {
     public Outcome start(UserRecord user, String server, Map<String, Object> userOptions) {
         String key = key(user.name(), server);
         CompletableFuture<Void> operation;
+        String storedJson;
         synchronized (this) {
             Optional<ServerRecord> existing = store.servers().find(user.id(), server);
             CompletableFuture<Void> inFlight = operations.get(key);
@@ -111,9 +125,12 @@ public final class ServerService implements AutoCloseable {
                 return Outcome.PENDING;
             }
             checkStartAllowed(user, server, existing);
-            WorkspaceOptions options = validate(userOptions);
-            ServerRecord record = store.servers().markSpawning(user.id(), server, toJson(userOptions),
-                    expiry(options));
+            boolean reuse = userOptions.isEmpty() && existing.isPresent();
+            WorkspaceOptions options = validate(reuse ? fromJson(existing.get().userOptions()) : userOptions);
+            Instant expiresAt = reuse && existing.get().expiresAt() != null ? existing.get().expiresAt()
+                    : expiry(options);
+            storedJson = toJson(WorkspaceOptionsParser.toUserOptions(options));
+            ServerRecord record = store.servers().markSpawning(user.id(), server, storedJson, expiresAt);
             ProgressLog log = new ProgressLog();
             log.add(0, "Server requested");
             progress.put(key, log);
@@ -121,7 +138,7 @@ public final class ServerService implements AutoCloseable {
             operations.put(key, operation);
             operation.whenComplete((ignored, error) -> operations.remove(key, operation));
         }
-        store.audit().record(user.name(), "server.start", key, toJson(userOptions));
+        store.audit().record(user.name(), "server.start", key, storedJson);
         return await(operation);
     }
 
@@ -233,6 +250,8 @@ public final class ServerService implements AutoCloseable {
     private WorkspaceOptions validate(Map<String, Object> userOptions) {
         try {
             return validator.validate(userOptions, spawner.capabilities());
+        } catch (InvalidUserOptionException e) {
+            throw HubException.badField(e.field(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw HubException.badRequest(e.getMessage());
         }
@@ -252,7 +271,7 @@ public final class ServerService implements AutoCloseable {
             probe.awaitReady(spawner, ref, started.httpTarget(), prefix, config.spawnTimeout());
             routes.put(prefix, started.httpTarget(), user.name(), server);
             store.servers().markRunning(record.id(), started.engineId(), started.httpTarget().toString(),
-                    Instant.now());
+                    hostPort(started.sshAddress()), Instant.now());
             log.ready(prefix);
             logger.info("server started user={} server={} engineId={} target={}", user.name(), server,
                     started.engineId(), started.httpTarget());
@@ -335,6 +354,23 @@ public final class ServerService implements AutoCloseable {
         return options.daysToLive() == null ? null : Instant.now().plus(Duration.ofDays(options.daysToLive()));
     }
 
+    /** Returns {@code address} as {@code host:port}, with an IPv6 host in brackets, or {@code null}. */
+    public static @Nullable String hostPort(@Nullable InetSocketAddress address) {
+        if (address == null) {
+            return null;
+        }
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private static Map<String, Object> fromJson(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
+        } catch (JsonProcessingException e) {
+            throw HubException.badRequest("the stored user_options are not a JSON object; start with new options");
+        }
+    }
+
     private static String toJson(Map<String, Object> userOptions) {
         try {
             return JSON.writeValueAsString(userOptions);
@@ -349,6 +385,65 @@ public final class ServerService implements AutoCloseable {
 
     private static String displayName(String user, String server) {
         return server.isEmpty() ? user : user + ":" + server;
+    }
+
+    /** Returns whether a start or stop of the server runs in this hub process now. */
+    public boolean busy(String user, String server) {
+        return operations.containsKey(key(user, server));
+    }
+
+    /**
+     * Sends the user's current SSH public keys to each of their running workspaces, so that an added or removed key
+     * takes effect without a restart. A workspace that cannot take them is logged and skipped; it gets the keys at
+     * its next start.
+     */
+    public void updateSshKeys(UserRecord user) {
+        List<String> keys = store.sshKeys().list(user.id()).stream().map(SshKeyRecord::publicKey).toList();
+        for (ServerRecord server : store.servers().listForUsers(List.of(user.id()))) {
+            if (server.state() != ServerState.RUNNING) {
+                continue;
+            }
+            WorkspaceRef ref = new WorkspaceRef(config.hubName(), user.name(), server.name());
+            try {
+                spawner.updateSshKeys(ref, keys);
+                logger.debug("ssh keys updated user={} server={} keys={}", user.name(), server.name(), keys.size());
+            } catch (SpawnException | RuntimeException e) {
+                logger.warn("ssh keys not updated, the workspace gets them at its next start user={} server={} "
+                        + "error={}", user.name(), server.name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Records a workspace the engine runs as running, with its current addresses, and publishes its route. */
+    public void adopt(UserRecord user, ServerRecord record, WorkspaceStatus status) {
+        if (status.httpTarget() == null) {
+            logger.warn("running workspace reports no web address, not adopted user={} server={}", user.name(),
+                    record.name());
+            return;
+        }
+        store.servers().updateAddresses(record.id(), status.engineId(), status.httpTarget().toString(),
+                hostPort(status.sshAddress()));
+        routes.put(prefix(user.name(), record.name()), status.httpTarget(), user.name(), record.name());
+        if (record.state() != ServerState.RUNNING) {
+            logger.info("running workspace adopted user={} server={} engineId={}", user.name(), record.name(),
+                    status.engineId());
+        }
+    }
+
+    /** Records that a server's workspace no longer runs: its route, credentials and addresses go. */
+    public void markGone(UserRecord user, ServerRecord record) {
+        routes.remove(prefix(user.name(), record.name()));
+        oauth.removeClient(user.name(), record.name());
+        store.tokens().deleteServerTokens(user.id(), record.name());
+        credentials.invalidate(user.name());
+        store.servers().setState(record.id(), ServerState.STOPPED);
+    }
+
+    /** Forgets a server whose workspace was deleted behind the API, such as by the cleanup of expired servers. */
+    public void forget(UserRecord user, ServerRecord record) {
+        markGone(user, record);
+        store.servers().delete(record.id());
+        progress.remove(key(user.name(), record.name()));
     }
 
     @Override

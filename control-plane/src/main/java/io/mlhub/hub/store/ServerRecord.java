@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
  * @param userOptions the {@code user_options} JSON object the server was last started with
  * @param engineId the engine's id for the workspace, once started
  * @param target the URL the proxy sends traffic to, while running
+ * @param sshAddress where the workspace's sshd listens ({@code host:port}) while running, or {@code null}
  */
 public record ServerRecord(
         long id,
@@ -21,4 +22,5 @@ public record ServerRecord(
         @Nullable Instant expiresAt,
         @Nullable Instant started,
         @Nullable Instant lastActivity,
-        Instant created) {}
+        Instant created,
+        @Nullable String sshAddress) {}

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /** Reads and writes {@code servers}. */
 public final class ServerStore {
     private static final String COLUMNS = "id, user_id, name, state, user_options, engine_id, target, expires_at, "
-            + "started, last_activity, created";
+            + "started, last_activity, created, ssh_address";
 
     private final Jdbi jdbi;
 
@@ -65,7 +65,8 @@ public final class ServerStore {
     public ServerRecord markSpawning(long userId, String name, String userOptionsJson, @Nullable Instant expiresAt) {
         return jdbi.inTransaction(h -> {
             int updated = h.createUpdate("UPDATE servers SET state = 'SPAWNING', user_options = :options, "
-                            + "expires_at = :expires, engine_id = NULL, target = NULL, started = NULL "
+                            + "expires_at = :expires, engine_id = NULL, target = NULL, ssh_address = NULL, "
+                            + "started = NULL "
                             + "WHERE user_id = :user AND name = :name")
                     .bind("options", userOptionsJson)
                     .bind("expires", expiresAt)
@@ -90,20 +91,49 @@ public final class ServerStore {
         });
     }
 
-    /** Records that the workspace responds at {@code target}. */
+    /** Records that the workspace responds at {@code target}, without an SSH address. */
     public void markRunning(long id, String engineId, String target, Instant started) {
+        markRunning(id, engineId, target, null, started);
+    }
+
+    /**
+     * Records that the workspace responds at {@code target} and, when it runs an sshd, accepts SSH at
+     * {@code sshAddress} ({@code host:port}).
+     */
+    public void markRunning(long id, String engineId, String target, @Nullable String sshAddress, Instant started) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE servers SET state = 'RUNNING', engine_id = :engine, "
-                        + "target = :target, started = :started, last_activity = :started WHERE id = :id")
+                        + "target = :target, ssh_address = :ssh, started = :started, last_activity = :started "
+                        + "WHERE id = :id")
                 .bind("engine", engineId)
                 .bind("target", target)
+                .bind("ssh", sshAddress)
                 .bind("started", started)
                 .bind("id", id)
                 .execute());
     }
 
+    /** Updates where a running server's workspace listens, as a reconcile finds it on the engine. */
+    public void updateAddresses(long id, String engineId, String target, @Nullable String sshAddress) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE servers SET state = 'RUNNING', engine_id = :engine, "
+                        + "target = :target, ssh_address = :ssh, started = COALESCE(started, :now) WHERE id = :id")
+                .bind("engine", engineId)
+                .bind("target", target)
+                .bind("ssh", sshAddress)
+                .bind("now", Instant.now())
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Returns every server of every user, for reconciliation and culling. */
+    public List<ServerRecord> listAll() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM servers ORDER BY user_id, name")
+                .mapTo(ServerRecord.class)
+                .list());
+    }
+
     /** Sets the state; a stopped server loses its target. */
     public void setState(long id, ServerState state) {
-        String clearTarget = state == ServerState.STOPPED ? ", target = NULL, started = NULL" : "";
+        String clearTarget = state == ServerState.STOPPED ? ", target = NULL, ssh_address = NULL, started = NULL" : "";
         jdbi.useHandle(h -> h.createUpdate("UPDATE servers SET state = :state" + clearTarget + " WHERE id = :id")
                 .bind("state", state)
                 .bind("id", id)

@@ -3,8 +3,10 @@ package io.mlhub.hub.store;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
@@ -142,6 +144,15 @@ public final class UserStore {
                 .bind("at", at)
                 .bind("id", id)
                 .execute());
+    }
+
+    /** Returns the name of every user by id. */
+    public Map<Long, String> namesById() {
+        Map<Long, String> names = new HashMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT id, name FROM users")
+                .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("name")))
+                .forEach(e -> names.put(e.getKey(), e.getValue())));
+        return names;
     }
 
     /** Deletes a user with every server, token, key and OAuth client they own; returns whether one existed. */

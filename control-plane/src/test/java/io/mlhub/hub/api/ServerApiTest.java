@@ -140,9 +140,9 @@ class ServerApiTest {
             assertThat(json(second).get("message").asText()).contains("maximum of 1 named servers");
             assertThat(badName.statusCode()).isEqualTo(400);
             assertThat(badOption.statusCode()).isEqualTo(400);
-            assertThat(json(badOption).get("message").asText()).contains("user_options.cpus");
+            assertThat(json(badOption).get("field").asText()).isEqualTo("cpus");
             assertThat(badImage.statusCode()).isEqualTo(400);
-            assertThat(json(badImage).get("message").asText()).contains("user_options.image");
+            assertThat(json(badImage).get("field").asText()).isEqualTo("image");
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(json(unknown).get("message").asText()).isEqualTo("admin has no server named 'ghost'");
             assertThat(removeDefault.statusCode()).isEqualTo(400);

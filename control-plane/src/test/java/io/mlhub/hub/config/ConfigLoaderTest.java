@@ -22,7 +22,7 @@ class ConfigLoaderTest {
         HubConfig config = ConfigLoader.load(null, Map.of());
 
         assertThat(config.hubName()).isEqualTo("mlhub");
-        assertThat(config.executionMode()).isEqualTo(ExecutionMode.LOCAL);
+        assertThat(config.executionMode()).isEqualTo(ExecutionMode.AUTO);
         assertThat(config.cleanupIntervalSeconds()).isEqualTo(3600);
         assertThat(config.adminUsers()).containsExactly("admin");
         assertThat(config.baseUrl()).isEqualTo("/");
@@ -85,7 +85,7 @@ class ConfigLoaderTest {
     @Test
     void badValuesNameSettingValueAndAcceptedValues() throws IOException {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("EXECUTION_MODE", "swarm")))
-                .hasMessage("invalid setting EXECUTION_MODE=swarm (expected: local, k8s or process)");
+                .hasMessage("invalid setting EXECUTION_MODE=swarm (expected: local, k8s, process or auto)");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CLEANUP_INTERVAL_SECONDS", "0")))
                 .hasMessageContaining("CLEANUP_INTERVAL_SECONDS=0");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SSL_ENABLED", "maybe")))

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A test-only spawner whose workspaces are real HTTP servers in this JVM, on 127.0.0.1 and a free port, serving
@@ -33,6 +34,8 @@ public final class HttpWorkspaceSpawner implements Spawner {
     private final Map<WorkspaceRef, Integer> exited = new ConcurrentHashMap<>();
     private volatile Mode mode = Mode.NORMAL;
     private volatile Duration slowDelay = Duration.ofSeconds(2);
+    private volatile @Nullable InetSocketAddress sshAddress;
+    private final Map<WorkspaceRef, List<String>> sshKeyUpdates = new ConcurrentHashMap<>();
 
     public void mode(Mode next) {
         this.mode = next;
@@ -40,6 +43,16 @@ public final class HttpWorkspaceSpawner implements Spawner {
 
     public void slowDelay(Duration delay) {
         this.slowDelay = delay;
+    }
+
+    /** Makes later starts report {@code address} as the workspace's sshd; nothing listens there. */
+    public void sshAddress(@Nullable InetSocketAddress address) {
+        this.sshAddress = address;
+    }
+
+    /** Returns the keys of the latest {@link #updateSshKeys} call for a workspace. */
+    public Optional<List<String>> sshKeyUpdate(WorkspaceRef ref) {
+        return Optional.ofNullable(sshKeyUpdates.get(ref));
     }
 
     /** Returns the spec of the latest start of a workspace. */
@@ -93,7 +106,7 @@ public final class HttpWorkspaceSpawner implements Spawner {
                 previous.stop(0);
             }
             int port = server.getAddress().getPort();
-            return new StartedWorkspace("test-" + port, URI.create("http://127.0.0.1:" + port), null);
+            return new StartedWorkspace("test-" + port, URI.create("http://127.0.0.1:" + port), sshAddress);
         } catch (IOException e) {
             throw new SpawnException("cannot bind the test workspace", e);
         }
@@ -131,6 +144,14 @@ public final class HttpWorkspaceSpawner implements Spawner {
     @Override
     public List<WorkspaceStatus> list() {
         return running.keySet().stream().map(ref -> status(ref).orElseThrow()).toList();
+    }
+
+    @Override
+    public void updateSshKeys(WorkspaceRef ref, List<String> sshPublicKeys) throws SpawnException {
+        if (!running.containsKey(ref)) {
+            throw new SpawnException("no running test workspace for " + ref);
+        }
+        sshKeyUpdates.put(ref, List.copyOf(sshPublicKeys));
     }
 
     /** Stops every workspace still running. */

@@ -15,21 +15,28 @@ public final class RunningHub implements AutoCloseable {
     public final HubClient client;
     public final HubConfig config;
 
-    private RunningHub(HubConfig config) throws Exception {
+    private RunningHub(HubConfig config, UnaryOperator<HubServer.Builder> customiseBuilder) throws Exception {
         this.config = config;
-        this.server = HubServer.builder(config).spawner(spawner).routes(routes).build();
+        this.server = customiseBuilder.apply(HubServer.builder(config).spawner(spawner).routes(routes)).build();
         this.client = new HubClient(server.start());
     }
 
     /** Starts a hub on {@code database} with the defaults changed by {@code customise}. */
     public static RunningHub start(DatabaseSettings database, UnaryOperator<HubConfig> customise) throws Exception {
         Path data = Files.createTempDirectory("mlhub-hub-");
-        return new RunningHub(customise.apply(HubConfig.defaults(data).withDatabase(database)));
+        return new RunningHub(customise.apply(HubConfig.defaults(data).withDatabase(database)), b -> b);
+    }
+
+    /** Starts a hub on {@code database} with changed defaults and builder settings such as SSH or a clock. */
+    public static RunningHub start(DatabaseSettings database, UnaryOperator<HubConfig> customise,
+            UnaryOperator<HubServer.Builder> customiseBuilder) throws Exception {
+        Path data = Files.createTempDirectory("mlhub-hub-");
+        return new RunningHub(customise.apply(HubConfig.defaults(data).withDatabase(database)), customiseBuilder);
     }
 
     /** Starts a hub with exactly {@code config}. */
     public static RunningHub startWith(HubConfig config) throws Exception {
-        return new RunningHub(config);
+        return new RunningHub(config, b -> b);
     }
 
     @Override
