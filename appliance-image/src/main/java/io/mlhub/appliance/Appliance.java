@@ -3,6 +3,7 @@ package io.mlhub.appliance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlhub.hub.HubServer;
+import io.mlhub.hub.SshInfo;
 import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.route.ChpRoutePublisher;
 import io.mlhub.hub.route.RoutePublisher;
@@ -19,11 +20,13 @@ import io.mlhub.proxy.sniff.SniffConfig;
 import io.mlhub.proxy.ssh.SshAcceptor;
 import io.mlhub.proxy.tls.ServerTlsContext;
 import io.mlhub.proxy.tls.TlsConfig;
+import io.mlhub.sshmux.HostKey;
 import io.mlhub.sshmux.SshMux;
 import io.mlhub.sshmux.SshMuxConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -40,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Appliance implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(Appliance.class);
+    /** The system property that moves the hub's clock, for tests of expiry and idle culling. */
+    static final String CLOCK_OFFSET_PROPERTY = "mlhub.clockOffset";
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private @Nullable ProxyServer proxy;
@@ -98,7 +103,7 @@ final class Appliance implements AutoCloseable {
             RoutePublisher publisher = httpProxy != null
                     ? new InProcessRoutes(routes)
                     : new ChpRoutePublisher(settings.proxyApiUrl(), routeApiToken(settings));
-            hub = startHub(hubConfig, settings, spawners, publisher);
+            hub = startHub(hubConfig, settings, spawners, publisher, routes);
             if (httpProxy != null) {
                 int hubPort = hub.port();
                 routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()), URI.create("http://127.0.0.1:" + hubPort),
@@ -109,7 +114,7 @@ final class Appliance implements AutoCloseable {
                     hub.credentials().addListener(cache::invalidateUser);
                 }
             }
-            sshAuthority.connect(hub);
+            sshAuthority.connect(hub, workspaceUser(settings, hub.spawner()));
         }
         if (proxy != null) {
             proxy.setReady(true);
@@ -157,16 +162,64 @@ final class Appliance implements AutoCloseable {
     }
 
     private HubServer startHub(HubConfig hubConfig, ApplianceSettings settings, SpawnerFactory spawners,
-            RoutePublisher publisher) throws Exception {
+            RoutePublisher publisher, PathRouteTable routes) throws Exception {
         Spawner spawner = spawners.create(hubConfig);
         if (spawner instanceof AutoCloseable closeable) {
             started.add(closeable);
         }
-        HubServer server = HubServer.builder(hubConfig).spawner(spawner).routes(publisher).build();
+        HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher);
+        if (proxy != null) {
+            builder.activitySource(new RouteActivity(routes, hubConfig.hubName()));
+        }
+        if (sshMux != null && proxy != null) {
+            int boundPort = proxy.localAddress().getPort();
+            builder.sshInfo(sshInfo(settings, sshMux, boundPort, workspaceUser(settings, spawner)));
+        }
+        Duration clockOffset = clockOffset();
+        if (!clockOffset.isZero()) {
+            builder.clock(Clock.offset(Clock.systemUTC(), clockOffset));
+            logger.warn("hub clock moved for testing offset={} property={}", clockOffset, CLOCK_OFFSET_PROPERTY);
+        }
+        HubServer server = builder.build();
         server.start();
         started.add(server::stop);
         logger.info("hub api started address=127.0.0.1:{} engine={}", server.port(), spawner.engine());
         return server;
+    }
+
+    private static SshInfo sshInfo(ApplianceSettings settings, SshMux mux, int boundPort, String workspaceUser) {
+        int port = settings.sshPublicPort() != 0 ? settings.sshPublicPort() : boundPort;
+        List<String> hostKeys = mux.hostKeys().stream().map(HostKey::publicKey).toList();
+        return SshInfo.of(settings.sshPublicHost(), port, hostKeys, workspaceUser);
+    }
+
+    /**
+     * Returns the login name inside workspaces: the configured one, else the hub's own OS user for workspace
+     * processes (their sshd runs as that user), else root, as in the workspace images.
+     */
+    private static String workspaceUser(ApplianceSettings settings, Spawner spawner) {
+        if (settings.sshWorkspaceUser() != null) {
+            return settings.sshWorkspaceUser();
+        }
+        return spawner.engine().equals("process") ? System.getProperty("user.name") : "root";
+    }
+
+    /**
+     * Returns the offset of the hub's clock from the system clock, from the system property
+     * {@value #CLOCK_OFFSET_PROPERTY} (an ISO-8601 duration such as {@code P2D}); zero when it is unset. Tests use it
+     * to let expiry and idle culling see a later time.
+     */
+    private static Duration clockOffset() {
+        String text = System.getProperty(CLOCK_OFFSET_PROPERTY);
+        if (text == null || text.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.parse(text.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new io.mlhub.hub.config.ConfigException("invalid setting " + CLOCK_OFFSET_PROPERTY + "=" + text
+                    + " (expected: an ISO-8601 duration such as P2D)");
+        }
     }
 
     private static HttpProxyConfig proxyConfig(HubConfig hubConfig, ApplianceSettings settings) {

@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param proxyApiUrl {@code proxy.apiUrl}: where a control plane without an in-process proxy pushes routes
  * @param sshPublicHost {@code ssh.publicHost}: the host name users put in their SSH config
  * @param sshPublicPort {@code ssh.publicPort}: the port users put in their SSH config; 0 means the public port
+ * @param sshWorkspaceUser {@code ssh.workspaceUser}: the login name inside workspaces for SSH config blocks, or
+ *     {@code null} for the default of the execution mode (the hub's own OS user for processes, else root)
  */
 record ApplianceSettings(
         boolean startProxy,
@@ -53,7 +55,8 @@ record ApplianceSettings(
         @Nullable String apiToken,
         @Nullable URI proxyApiUrl,
         String sshPublicHost,
-        int sshPublicPort) {
+        int sshPublicPort,
+        @Nullable String sshWorkspaceUser) {
 
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_API_PORT = 8001;
@@ -89,7 +92,7 @@ record ApplianceSettings(
         proxy.rejectUnknownKeys(Set.of("bindAddress", "port", "sslCertFile", "sslKeyFile", "tlsHostNames",
                 "proxyProtocol", "trustForwardedHeaders", "toolPorts", "apiAddress", "apiPort", "apiUrl"));
         YamlReader ssh = new YamlReader("ssh", sshSection);
-        ssh.rejectUnknownKeys(Set.of("publicHost", "publicPort"));
+        ssh.rejectUnknownKeys(Set.of("publicHost", "publicPort", "workspaceUser"));
 
         String certFile = proxy.optionalText("sslCertFile");
         String keyFile = proxy.optionalText("sslKeyFile");
@@ -113,14 +116,15 @@ record ApplianceSettings(
                 token == null || token.isBlank() ? null : token,
                 apiUrl == null ? null : parseUri("proxy.apiUrl", apiUrl),
                 ssh.text("publicHost", "localhost"),
-                ssh.integer("publicPort", 0));
+                ssh.integer("publicPort", 0),
+                ssh.optionalText("workspaceUser"));
     }
 
     /** Returns a copy that listens on {@code newPort}, such as one given on the command line. */
     ApplianceSettings withPort(int newPort) {
         return new ApplianceSettings(startProxy, startSsh, startHub, startChp, bindHost, newPort, sslCertFile,
                 sslKeyFile, tlsHostNames, proxyProtocol, trustForwardedHeaders, toolPorts, apiHost, apiPort, apiToken,
-                proxyApiUrl, sshPublicHost, sshPublicPort);
+                proxyApiUrl, sshPublicHost, sshPublicPort, sshWorkspaceUser);
     }
 
     private static boolean envSwitch(Map<String, String> env, String name, boolean defaultValue) {

@@ -3,6 +3,7 @@ package io.mlhub.appliance;
 import io.mlhub.hub.config.ConfigException;
 import io.mlhub.hub.config.ConfigLoader;
 import io.mlhub.hub.config.HubConfig;
+import io.mlhub.hub.spawn.Spawners;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -63,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
 
         Appliance appliance;
         try {
-            appliance = Appliance.start(hubConfig, settings, SpawnerSelection::create);
+            appliance = Appliance.start(hubConfig, settings, config -> Spawners.create(config, yaml));
         } catch (ConfigException e) {
             System.err.println("mlhub: " + e.getMessage());
             return CONFIG_ERROR;

@@ -62,9 +62,17 @@ final class HubProcess {
 
     /** Starts the jar; its output goes to {@code hub.log} in the data folder, appended across restarts. */
     void start() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar().toString(), "serve", "--port",
-                Integer.toString(port), "--data-dir", dataDir.toString())
+        start(List.of());
+    }
+
+    /** Starts the jar with extra JVM options, such as system properties. */
+    void start(List<String> jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), "serve", "--port", Integer.toString(port), "--data-dir",
+                dataDir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -101,16 +109,30 @@ final class HubProcess {
         }
     }
 
-    /** Returns the pids of processes the hub started that are still alive. */
+    /** Returns the pids of processes the hub started that are still running (zombies do not count). */
     List<Long> liveDescendants() {
         rememberDescendants();
         List<Long> alive = new ArrayList<>();
         for (long pid : seenDescendants) {
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (isRunning(pid)) {
                 alive.add(pid);
             }
         }
         return alive;
+    }
+
+    /**
+     * Returns whether a process runs. An exited workspace whose parent (the killed hub) is gone may stay a zombie
+     * here, because this machine's init does not reap orphans, and a zombie still looks alive to ProcessHandle.
+     */
+    static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Sends SIGKILL to the hub only (not its workspaces) and waits until it is gone. */

@@ -72,7 +72,11 @@ final class HubSession {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        // Pages read the hub's XSRF cookie (path /hub/) and send it to the hub's other paths too, like /services/.
         String xsrf = cookie(uri(path), "_xsrf");
+        if (xsrf == null) {
+            xsrf = cookie(uri("/hub/"), "_xsrf");
+        }
         if (xsrf != null) {
             request.header("X-XSRFToken", xsrf);
         }

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(HubLogOnFailure.class)
 class ProcessModeIT implements HubLogOnFailure.HasHub {
     private static final String PASSWORD = "correct-horse-battery";
+    /** Workspace processes and their sshd run as the hub's OS user, so SSH logs in as that user. */
+    private static final String LOGIN_USER = System.getProperty("user.name");
 
     @TempDir
     static Path directory;
@@ -46,6 +48,8 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
     private HubSession alice;
     private HubSession bob;
     private String aliceEngineId;
+    private OpenSsh aliceSsh;
+    private OpenSsh bobSsh;
 
     @BeforeAll
     void configure() throws Exception {
@@ -143,7 +147,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
     @Test
     @Order(4)
     void aliceStartsHerWorkspaceAndRunsACellThroughTheHub() throws Exception {
-        HttpResponse<String> start = alice.send("POST", "/hub/api/users/alice/server", "{}");
+        HttpResponse<String> start = alice.send("POST", "/hub/api/users/alice/server", "{\"days_to_live\": 1}");
         assertThat(start.statusCode()).as(start.body()).isIn(201, 202);
         awaitReady(alice, "");
 
@@ -173,6 +177,61 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
         assertThat(anonymous.headers().firstValue("Location").orElseThrow()).contains("/hub/login?next=");
     }
 
+
+    @Test
+    @Order(6)
+    void aliceRunsACommandAndCopiesFilesOverSsh() throws Exception {
+        aliceSsh = OpenSsh.forUser(directory, "alice", hub.port());
+        bobSsh = OpenSsh.forUser(directory, "bob", hub.port());
+        HttpResponse<String> added = alice.send("POST", "/hub/api/users/alice/ssh-keys",
+                HubSession.json("key", aliceSsh.publicKey()));
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        assertThat(bob.send("POST", "/hub/api/users/bob/ssh-keys", HubSession.json("key", bobSsh.publicKey()))
+                .statusCode()).isEqualTo(201);
+
+        assertSshWorks();
+
+        Path local = Files.writeString(directory.resolve("upload.txt"), "copied through the hub\n");
+        Path remote = directory.resolve("in-workspace.txt");
+        OpenSsh.Result upload = aliceSsh.copyTo(local, LOGIN_USER, "alice", remote.toString());
+        assertThat(upload.exitCode()).as(upload.output()).isZero();
+        assertThat(remote).hasContent("copied through the hub");
+        Path back = directory.resolve("download.txt");
+        OpenSsh.Result download = aliceSsh.copyFrom(LOGIN_USER, "alice", remote.toString(), back);
+        assertThat(download.exitCode()).as(download.output()).isZero();
+        assertThat(back).hasContent("copied through the hub");
+    }
+
+    @Test
+    @Order(7)
+    void bobCannotReachAliceWorkspaceOverSsh() throws Exception {
+        OpenSsh.Result result = bobSsh.exec(LOGIN_USER, "alice", "echo ok");
+
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).doesNotContain("ok\n");
+        assertThat(result.output()).as("the hub rejected the channel, after a successful login")
+                .contains("stdio forwarding failed");
+    }
+
+    @Test
+    @Order(8)
+    void hubTellsAliceHowToReachHerWorkspace() throws Exception {
+        OpenSsh.Result help = aliceSsh.hubHelp();
+        assertThat(help.output()).as("help text").contains("alice");
+
+        JsonNode access = alice.getJson("/hub/api/users/alice/server/ssh-access");
+        assertThat(access.path("target").asText()).isEqualTo("alice");
+        assertThat(access.path("port").asInt()).isEqualTo(hub.port());
+        assertThat(access.path("sshConfig").asText()).contains("ProxyJump alice@127.0.0.1:" + hub.port())
+                .contains("User " + LOGIN_USER);
+        OpenSsh.Result scan = OpenSsh.run(List.of("ssh-keyscan", "-t", "ed25519", "-p",
+                Integer.toString(hub.port()), "127.0.0.1"), 30);
+        String scannedKey = scan.output().lines().filter(line -> line.contains("ssh-ed25519")).findFirst()
+                .orElseThrow(() -> new AssertionError("ssh-keyscan: " + scan.output()));
+        assertThat(access.path("knownHosts").asText()).as("the pinned host key is the hub's")
+                .contains(scannedKey.substring(scannedKey.indexOf("ssh-ed25519")));
+    }
+
     @Test
     @Order(20)
     void sigtermStopsTheHubCleanlyAndKeepsTheWorkspace() throws Exception {
@@ -187,6 +246,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
         startAndAwaitReady();
         awaitReady(alice, "");
         assertWorkspaceAnswers();
+        assertSshWorks();
     }
 
     @Test
@@ -204,6 +264,37 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
         assertThat(engineId).as("the same workspace was adopted").isEqualTo(aliceEngineId);
         assertWorkspaceAnswers();
         assertThat(bob.get("/user/alice/tree").statusCode()).isEqualTo(403);
+        assertSshWorks();
+        assertThat(bobSsh.exec(LOGIN_USER, "alice", "echo ok").exitCode()).isNotZero();
+    }
+
+    @Test
+    @Order(30)
+    void cleanupRemovesTheExpiredWorkspace() throws Exception {
+        List<Long> workspaceProcesses = hub.liveDescendants();
+        assertThat(hub.terminate()).isZero();
+
+        // The workspace lives for one day (days_to_live), so the hub comes back two days later.
+        startAndAwaitReady(List.of("-Dmlhub.clockOffset=P2D"));
+        assertThat(admin.login("admin", PASSWORD)).isEqualTo(200);
+        HttpResponse<String> cleanup = admin.send("POST", "/services/cleanup-service/expired", "{}");
+
+        assertThat(cleanup.statusCode()).as(cleanup.body()).isEqualTo(200);
+        assertThat(cleanup.body()).contains("\"user\":\"alice\"");
+        JsonNode server = admin.getJson("/hub/api/users/alice").path("servers").path("");
+        assertThat(server.path("ready").asBoolean()).as("alice's server after cleanup: %s", server).isFalse();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(workspaceProcesses)
+                .noneMatch(HubProcess::isRunning));
+        assertThat(alice.get("/user/alice/api/status").statusCode()).isNotEqualTo(200);
+        assertThat(aliceSsh.exec(LOGIN_USER, "alice", "echo ok").exitCode()).isNotZero();
+    }
+
+    private void assertSshWorks() {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            OpenSsh.Result result = aliceSsh.exec(LOGIN_USER, "alice", "echo ok");
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            assertThat(result.output()).isEqualTo("ok\n");
+        });
     }
 
     private void assertWorkspaceAnswers() throws Exception {
@@ -214,7 +305,11 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
     }
 
     private void startAndAwaitReady() throws Exception {
-        hub.start();
+        startAndAwaitReady(List.of());
+    }
+
+    private void startAndAwaitReady(List<String> jvmOptions) throws Exception {
+        hub.start(jvmOptions);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .untilAsserted(() -> {
                     assertThat(hub.isAlive()).as("hub runs").isTrue();
