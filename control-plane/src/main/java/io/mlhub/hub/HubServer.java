@@ -256,7 +256,7 @@ public final class HubServer {
 
     /**
      * Returns the latest activity of each running server: the later of what the proxy reports through the activity
-     * source and what the store holds from the workspaces' own activity reports.
+     * source and what the store contains from the workspaces' own activity reports.
      */
     private Map<WorkspaceRef, Instant> lastActivity(HubStore hubStore) {
         Map<WorkspaceRef, Instant> latest = new HashMap<>();
@@ -331,7 +331,7 @@ public final class HubServer {
 
         /**
          * Sets the public SSH service that the SSH page and the {@code ssh-access} endpoint describe; without it the
-         * pages say that SSH is off.
+         * pages show that SSH is off.
          */
         public Builder sshInfo(SshInfo value) {
             this.sshInfo = requireNonNull(value, "sshInfo");

@@ -10,7 +10,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/** Sends {@code <base>} and {@code <base>hub/} to the home page, or to the login page for a visitor. */
+/** Sends {@code <base>} to the home page, or to the login page for a visitor. */
 @Path("")
 public final class RootResource {
     private final HubServices hub;
@@ -21,16 +21,11 @@ public final class RootResource {
 
     @GET
     public Response base(@Context ContainerRequestContext request) {
-        return toHome(request);
+        return toHome(hub, request);
     }
 
-    @GET
-    @Path("hub{slash: /?}")
-    public Response hub(@Context ContainerRequestContext request) {
-        return toHome(request);
-    }
-
-    private Response toHome(ContainerRequestContext request) {
+    /** Returns a redirect to the home page, or to the login page that leads there for a visitor. */
+    static Response toHome(HubServices hub, ContainerRequestContext request) {
         String home = hub.config().hubPrefix() + "home";
         Caller caller = RequestAuth.of(request).caller();
         if (caller != null && caller.viaCookie()) {

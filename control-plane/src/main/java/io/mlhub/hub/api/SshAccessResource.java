@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code GET .../server/ssh-access} and {@code .../servers/{server}/ssh-access}: the SSH client settings that reach a
- * workspace through the hub's SSH service as a jump host. The answer holds no secret: the private key stays with
- * the user.
+ * workspace through the hub's SSH service as a jump host. The response contains no secret, because the private key
+ * stays with the user.
  */
 @Path("hub/api")
 @Produces(MediaType.APPLICATION_JSON)

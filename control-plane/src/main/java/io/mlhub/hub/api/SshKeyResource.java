@@ -85,6 +85,7 @@ public final class SshKeyResource {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", Long.toString(key.id()));
         view.put("key_type", key.keyType());
+        view.put("key", key.publicKey());
         view.put("public_key", key.publicKey());
         view.put("comment", key.comment());
         view.put("fingerprint", key.fingerprint());

@@ -153,7 +153,7 @@ public final class TokenResource {
             return null;
         }
         if (!value.canConvertToLong() || !value.isIntegralNumber() || value.longValue() <= 0) {
-            throw HubException.badRequest("expires_in must be a positive integer number of seconds");
+            throw HubException.badField("expires_in", "expires_in must be a positive integer number of seconds");
         }
         return Duration.ofSeconds(value.longValue());
     }

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the web pages of {@link UiAssets} at {@code <base>hub/<page>}, their files at {@code <base>hub/static/},
- * and the operator's logo at {@code <base>hub/logo}. Pages contain no data, so anyone may load them; each page asks
- * the API who is signed in.
+ * and the operator's logo at {@code <base>hub/logo}. Pages contain no data, so anyone may load them, and each page
+ * requests the signed-in user from the API.
  */
 @Path("hub")
 public final class UiResource {
@@ -37,6 +37,12 @@ public final class UiResource {
 
     UiResource(HubServices hub) {
         this.hub = hub;
+    }
+
+    /** Sends {@code <base>hub} and {@code <base>hub/} on as {@link RootResource} does. */
+    @GET
+    public Response hubRoot(@Context ContainerRequestContext request) {
+        return RootResource.toHome(hub, request);
     }
 
     @GET

@@ -3,10 +3,12 @@ package io.mlhub.hub.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlhub.hub.HubException;
 import io.mlhub.hub.auth.Caller;
+import io.mlhub.hub.auth.InvalidNameException;
 import io.mlhub.hub.auth.NameRules;
 import io.mlhub.hub.store.ServerRecord;
 import io.mlhub.hub.store.ServerState;
 import io.mlhub.hub.store.UserRecord;
+import io.mlhub.hub.store.UserStore;
 import io.mlhub.hub.store.UserStore.StateFilter;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +63,8 @@ public final class UserResource {
     public Response list(@Context ContainerRequestContext request, @Context UriInfo uri,
             @HeaderParam("Accept") String accept, @QueryParam("state") String state,
             @QueryParam("name_filter") String nameFilter, @QueryParam("offset") String offsetParam,
-            @QueryParam("limit") String limitParam) {
+            @QueryParam("limit") String limitParam, @QueryParam("sort") String sortParam,
+            @QueryParam("authorized") String authorizedParam) {
         Caller caller = RequestAuth.of(request).authenticated();
         if (!caller.scopes().holdsAny("list:users")) {
             throw HubException.forbidden("Action is not authorized with current scopes; requires any of [list:users]");
@@ -70,12 +74,17 @@ public final class UserResource {
         int limit = Math.min(PAGE_MAX, Math.max(1, Math.abs(intParam(limitParam, paginated ? PAGE_DEFAULT : PAGE_MAX))));
         StateFilter filter = stateFilter(state);
         boolean includeStopped = includeStopped(uri);
+        UserStore.Sort sort = sortParam == null || sortParam.isEmpty() ? UserStore.Sort.ID
+                : UserStore.Sort.parse(sortParam).orElseThrow(() -> HubException.badRequest("sort must be one of "
+                        + "name, -name, id, -id, last_activity or -last_activity, not '" + sortParam + "'"));
+        Boolean authorized = authorizedFilter(authorizedParam);
 
         List<UserRecord> users;
         long total;
         if (caller.scopes().holdsUnfiltered("list:users")) {
-            users = hub.store().users().list(filter, blankToNull(nameFilter), offset, limit);
-            total = paginated ? hub.store().users().count(filter, blankToNull(nameFilter)) : users.size();
+            users = hub.store().users().list(filter, blankToNull(nameFilter), authorized, sort, offset, limit);
+            total = paginated ? hub.store().users().count(filter, blankToNull(nameFilter), authorized)
+                    : users.size();
         } else {
             List<UserRecord> visible = visibleUsers(caller, filter, nameFilter);
             total = visible.size();
@@ -96,12 +105,16 @@ public final class UserResource {
         Json.allowKeys(json, Set.of("usernames", "admin"));
         List<String> raw = Json.textList(json, "usernames");
         if (raw == null || raw.isEmpty()) {
-            throw HubException.badRequest("Must specify at least one user to create");
+            throw HubException.badField("usernames", "Must specify at least one user to create");
         }
         boolean admin = Boolean.TRUE.equals(Json.bool(json, "admin"));
         Set<String> names = new LinkedHashSet<>();
         for (String name : raw) {
-            names.add(NameRules.user(name));
+            try {
+                names.add(NameRules.user(name));
+            } catch (InvalidNameException e) {
+                throw HubException.badField("usernames", e.getMessage());
+            }
         }
         List<Map<String, Object>> created = new ArrayList<>();
         for (String name : names) {
@@ -111,7 +124,7 @@ public final class UserResource {
             created.add(hub.views().user(createUser(caller, name, admin), List.of(), null, false));
         }
         if (created.isEmpty()) {
-            throw HubException.conflict("All " + names.size() + " users already exist");
+            throw new HubException(409, "All " + names.size() + " users already exist", "usernames");
         }
         return Response.status(201).entity(created).build();
     }
@@ -297,5 +310,17 @@ public final class UserResource {
 
     private static String blankToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Reads the {@code authorized} filter, an addition to JupyterHub's API that lists pending sign-ups. */
+    private static @Nullable Boolean authorizedFilter(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw HubException.badRequest("authorized must be true or false, not '" + value + "'");
+        };
     }
 }

@@ -74,8 +74,46 @@ public final class UserStore {
 
     /** Returns one page of users in id order. */
     public List<UserRecord> list(StateFilter state, @Nullable String nameFilter, int offset, int limit) {
+        return list(state, nameFilter, null, Sort.ID, offset, limit);
+    }
+
+    /** Orders of a user list, as JupyterHub's {@code sort} parameter names them. */
+    public enum Sort {
+        ID("id", "id"),
+        ID_DESC("-id", "id DESC"),
+        NAME("name", "name, id"),
+        NAME_DESC("-name", "name DESC, id DESC"),
+        LAST_ACTIVITY("last_activity", "last_activity NULLS FIRST, id"),
+        LAST_ACTIVITY_DESC("-last_activity", "last_activity DESC NULLS LAST, id DESC");
+
+        private final String parameter;
+        private final String orderBy;
+
+        Sort(String parameter, String orderBy) {
+            this.parameter = parameter;
+            this.orderBy = orderBy;
+        }
+
+        /** Returns the order for a {@code sort} value, or empty for an unknown one. */
+        public static Optional<Sort> parse(String parameter) {
+            for (Sort sort : values()) {
+                if (sort.parameter.equals(parameter)) {
+                    return Optional.of(sort);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns one page of users in the given order; {@code authorized}, when set, keeps only users with that
+     * authorization state.
+     */
+    public List<UserRecord> list(StateFilter state, @Nullable String nameFilter, @Nullable Boolean authorized,
+            Sort sort, int offset, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM users u WHERE "
-                        + where(state, nameFilter) + " ORDER BY id LIMIT :limit OFFSET :offset")
+                        + where(state, nameFilter, authorized) + " ORDER BY " + sort.orderBy
+                        + " LIMIT :limit OFFSET :offset")
                 .bind("filter", likePattern(nameFilter))
                 .bind("limit", limit)
                 .bind("offset", offset)
@@ -85,7 +123,13 @@ public final class UserStore {
 
     /** Counts the users {@link #list} would return without paging. */
     public long count(StateFilter state, @Nullable String nameFilter) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users u WHERE " + where(state, nameFilter))
+        return count(state, nameFilter, null);
+    }
+
+    /** Counts the users {@link #list} would return without paging. */
+    public long count(StateFilter state, @Nullable String nameFilter, @Nullable Boolean authorized) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users u WHERE "
+                        + where(state, nameFilter, authorized))
                 .bind("filter", likePattern(nameFilter))
                 .mapTo(Long.class)
                 .one());
@@ -164,7 +208,7 @@ public final class UserStore {
         jdbi.useHandle(h -> h.createUpdate(sql).bind("value", value).bind("id", id).execute());
     }
 
-    private static String where(StateFilter state, @Nullable String nameFilter) {
+    private static String where(StateFilter state, @Nullable String nameFilter, @Nullable Boolean authorized) {
         String name = nameFilter == null ? "1 = 1" : "LOWER(u.name) LIKE :filter ESCAPE '!'";
         String servers = switch (state) {
             case ANY -> "1 = 1";
@@ -172,7 +216,11 @@ public final class UserStore {
             case READY -> "EXISTS (SELECT 1 FROM servers s WHERE s.user_id = u.id AND s.state = 'RUNNING')";
             case INACTIVE -> "NOT EXISTS (SELECT 1 FROM servers s WHERE s.user_id = u.id AND s.state <> 'STOPPED')";
         };
-        return name + " AND " + servers;
+        String authorization = "1 = 1";
+        if (authorized != null) {
+            authorization = authorized ? "u.authorized" : "NOT u.authorized";
+        }
+        return name + " AND " + servers + " AND " + authorization;
     }
 
     private static @Nullable String likePattern(@Nullable String nameFilter) {

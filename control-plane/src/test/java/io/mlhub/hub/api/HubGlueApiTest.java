@@ -156,4 +156,33 @@ class HubGlueApiTest {
                     r -> assertThat(r.reason()).isEqualTo(HubSshDirectory.Refusal.NOT_RUNNING));
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void adminListFiltersPendingSignupsAndSorts(Kind kind, TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(kind), UnaryOperator.identity())) {
+            HubClient c = hub.client;
+            String admin = c.signupAndToken("admin", "admin-password");
+            for (String name : List.of("carl", "anna", "bert")) {
+                c.send("POST", "/hub/signup", "{\"username\":\"" + name + "\",\"password\":\"" + name
+                        + "-password\"}", "Content-Type", "application/json");
+            }
+            c.patch("/hub/api/users/bert", admin, "{\"authorized\":true}");
+
+            JsonNode pending = json(c.send("GET", "/hub/api/users?authorized=false&sort=name", null,
+                    "Authorization", "token " + admin, "Accept", "application/jupyterhub-pagination+json"));
+            JsonNode byNameDesc = json(c.get("/hub/api/users?sort=-name", admin));
+            HttpResponse<String> badSort = c.get("/hub/api/users?sort=age", admin);
+            HttpResponse<String> badNames = c.post("/hub/api/users", admin, "{\"usernames\":[\"ok\",\"b d\"]}");
+            HttpResponse<String> badExpiry = c.post("/hub/api/users/admin/tokens", admin, "{\"expires_in\":-1}");
+
+            assertThat(pending.get("items")).extracting(u -> u.get("name").asText()).containsExactly("anna", "carl");
+            assertThat(pending.get("_pagination").get("total").asInt()).isEqualTo(2);
+            assertThat(byNameDesc).extracting(u -> u.get("name").asText())
+                    .containsExactly("carl", "bert", "anna", "admin");
+            assertThat(badSort.statusCode()).isEqualTo(400);
+            assertThat(json(badNames).get("field").asText()).isEqualTo("usernames");
+            assertThat(json(badExpiry).get("field").asText()).isEqualTo("expires_in");
+        }
+    }
 }

@@ -119,4 +119,21 @@ class ConfigLoaderTest {
         Files.writeString(file, text);
         return file;
     }
+
+    @Test
+    void idleTimeoutAndLogoAreReadAndChecked() throws IOException {
+        Path logo = Files.writeString(dir.resolve("logo.svg"), "<svg/>");
+        Path good = write("idleTimeoutSeconds: 900\nlogoFile: " + logo + "\n");
+        Path negative = write("idleTimeoutSeconds: -5\n");
+        Path missingLogo = write("logoFile: " + dir.resolve("missing.png") + "\n");
+
+        HubConfig config = ConfigLoader.load(good, Map.of());
+
+        assertThat(config.idleTimeoutSeconds()).isEqualTo(900);
+        assertThat(config.logoFile()).isEqualTo(logo);
+        assertThat(ConfigLoader.load(null, Map.of()).idleTimeoutSeconds()).as("idle culling is off by default")
+                .isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(negative, Map.of())).hasMessageContaining("idleTimeoutSeconds=-5");
+        assertThatThrownBy(() -> ConfigLoader.load(missingLogo, Map.of())).hasMessageContaining("logoFile=");
+    }
 }
