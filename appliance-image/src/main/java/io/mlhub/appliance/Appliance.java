@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlhub.hub.HubServer;
 import io.mlhub.hub.SshInfo;
+import io.mlhub.hub.config.ConfigException;
 import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.route.ChpRoutePublisher;
 import io.mlhub.hub.route.RoutePublisher;
@@ -32,6 +33,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -246,8 +248,8 @@ final class Appliance implements AutoCloseable {
         }
         try {
             return Duration.parse(text.strip());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new io.mlhub.hub.config.ConfigException("invalid setting " + CLOCK_OFFSET_PROPERTY + "=" + text
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("invalid setting " + CLOCK_OFFSET_PROPERTY + "=" + text
                     + " (expected: an ISO-8601 duration such as P2D)");
         }
     }

@@ -125,7 +125,7 @@ class DockerModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(2)
-    void aliceStartsALimitedNamedWorkspaceAndRunsCells() throws Exception {
+    void limitedNamedWorkspaceRunsCells() throws Exception {
         String options = "{\"image\": \"" + IMAGE + "\", \"cpu_limit\": \"0.5\", \"mem_limit\": \"512M\", "
                 + "\"days_to_live\": 1}";
         HttpResponse<String> start = alice.send("POST", "/hub/api/users/alice/servers/lab", options);
@@ -145,7 +145,7 @@ class DockerModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(3)
-    void bobIsRefusedByWebAndSsh() throws Exception {
+    void bobRejectedByWebAndSsh() throws Exception {
         assertThat(bob.get(WORKSPACE + "tree").statusCode()).isEqualTo(403);
         assertThat(bob.send("POST", WORKSPACE + "api/kernels", "{}").statusCode()).isEqualTo(403);
 
@@ -156,7 +156,7 @@ class DockerModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(4)
-    void aliceRunsACommandAndCopiesAFileOverSsh() throws Exception {
+    void aliceUsesSshAndScp() throws Exception {
         assertSshWorks();
 
         Path local = Files.writeString(directory.resolve("upload.txt"), "copied into the container\n");
@@ -172,7 +172,7 @@ class DockerModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(5)
-    void sigkillAndRestartKeepTheContainerItsRouteAndSsh() throws Exception {
+    void sigkillRestartAdoptsContainer() throws Exception {
         hub.kill();
         assertThat(docker("inspect", "--format", "{{.State.Running}}", containerId)).isEqualTo("true");
 
@@ -191,7 +191,7 @@ class DockerModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(6)
-    void cleanupRemovesTheExpiredContainer() throws Exception {
+    void cleanupRemovesExpiredContainer() throws Exception {
         assertThat(hub.terminate()).as("exit code after SIGTERM").isZero();
         assertThat(docker("inspect", "--format", "{{.State.Running}}", containerId))
                 .as("SIGTERM leaves workspaces running").isEqualTo("true");

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole job in process mode on the built jar, with TLS: the hub answers 503 until ready, an admin creates
  * alice, alice's workspace (a real {@code jupyterhub-singleuser} with its own sshd) runs a notebook cell
- * through the hub's port, bob is refused, and the workspace outlives a stopped and a killed hub.
+ * through the hub's port, bob is rejected, and the workspace outlives a stopped and a killed hub.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -84,7 +84,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(1)
-    void portAnswers503WithRetryAfterUntilTheHubIsReady() throws Exception {
+    void portReturns503UntilReady() throws Exception {
         hub.start();
         HttpClient client = HttpClient.newBuilder().sslContext(HubSession.trustingContext())
                 .connectTimeout(Duration.ofSeconds(2)).build();
@@ -105,10 +105,10 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
                 Thread.sleep(20);
             }
         }
-        assertThat(answers).as("the port answered").isNotEmpty();
+        assertThat(answers).as("responses from the port").isNotEmpty();
         assertThat(answers.getLast().statusCode()).as("ready at last").isEqualTo(200);
         for (HttpResponse<String> early : answers.subList(0, answers.size() - 1)) {
-            assertThat(early.statusCode()).as("an answer before ready").isEqualTo(503);
+            assertThat(early.statusCode()).as("a response before ready").isEqualTo(503);
             assertThat(early.headers().firstValue("Retry-After")).as("Retry-After on 503").isPresent();
         }
         assertThat(hub.log()).contains("hub ready url=https://");
@@ -116,7 +116,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(2)
-    void plainHttpIsRedirectedToHttps() throws Exception {
+    void plainHttpRedirectsToHttps() throws Exception {
         String answer = HubSession.rawExchange(hub.port(),
                 "GET /hub/login?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + hub.port() + "\r\nConnection: close\r\n\r\n");
 
@@ -126,7 +126,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(3)
-    void adminSignsUpAndCreatesAliceAndBob() throws Exception {
+    void adminCreatesAliceAndBob() throws Exception {
         assertThat(admin.signup("admin", PASSWORD)).isEqualTo(201);
         assertThat(admin.login("admin", PASSWORD)).isEqualTo(200);
         assertThat(admin.cookie(admin.uri("/hub/"), "_xsrf")).as("XSRF cookie after login").isNotNull();
@@ -146,7 +146,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(4)
-    void aliceStartsHerWorkspaceAndRunsACellThroughTheHub() throws Exception {
+    void aliceRunsCellThroughHub() throws Exception {
         HttpResponse<String> start = alice.send("POST", "/hub/api/users/alice/server", "{\"days_to_live\": 1}");
         assertThat(start.statusCode()).as(start.body()).isIn(201, 202);
         awaitReady(alice, "");
@@ -162,7 +162,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(5)
-    void bobIsRefusedAliceWorkspaceByWeb() throws Exception {
+    void bobRejectedByWeb() throws Exception {
         HttpResponse<String> page = bob.get("/user/alice/tree");
         assertThat(page.statusCode()).isEqualTo(403);
         assertThat(page.body()).doesNotContain("Jupyter Notebook");
@@ -180,7 +180,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(6)
-    void aliceRunsACommandAndCopiesFilesOverSsh() throws Exception {
+    void aliceUsesSshAndScp() throws Exception {
         aliceSsh = OpenSsh.forUser(directory, "alice", hub.port());
         bobSsh = OpenSsh.forUser(directory, "bob", hub.port());
         HttpResponse<String> added = alice.send("POST", "/hub/api/users/alice/ssh-keys",
@@ -204,7 +204,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(7)
-    void bobCannotReachAliceWorkspaceOverSsh() throws Exception {
+    void bobRejectedBySsh() throws Exception {
         OpenSsh.Result result = bobSsh.exec(LOGIN_USER, "alice", "echo ok");
 
         assertThat(result.exitCode()).as(result.output()).isNotZero();
@@ -215,7 +215,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(8)
-    void hubTellsAliceHowToReachHerWorkspace() throws Exception {
+    void sshAccessPinsHubHostKey() throws Exception {
         OpenSsh.Result help = aliceSsh.hubHelp();
         assertThat(help.output()).as("help text").contains("alice");
 
@@ -234,7 +234,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(20)
-    void sigtermStopsTheHubCleanlyAndKeepsTheWorkspace() throws Exception {
+    void sigtermKeepsWorkspaceRunning() throws Exception {
         List<Long> workspaceProcesses = hub.liveDescendants();
         assertThat(workspaceProcesses).as("workspace processes").isNotEmpty();
 
@@ -251,7 +251,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(21)
-    void sigkillAndRestartKeepTheWorkspaceAndItsRoute() throws Exception {
+    void sigkillRestartAdoptsWorkspace() throws Exception {
         List<Long> workspaceProcesses = hub.liveDescendants();
 
         hub.kill();
@@ -270,7 +270,7 @@ class ProcessModeIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(30)
-    void cleanupRemovesTheExpiredWorkspace() throws Exception {
+    void cleanupRemovesExpiredWorkspace() throws Exception {
         List<Long> workspaceProcesses = hub.liveDescendants();
         assertThat(hub.terminate()).isZero();
 
