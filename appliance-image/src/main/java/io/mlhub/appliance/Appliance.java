@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlhub.hub.HubServer;
 import io.mlhub.hub.SshInfo;
+import io.mlhub.hub.config.ConfigException;
 import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.route.ChpRoutePublisher;
 import io.mlhub.hub.route.RoutePublisher;
@@ -23,11 +24,16 @@ import io.mlhub.proxy.tls.TlsConfig;
 import io.mlhub.sshmux.HostKey;
 import io.mlhub.sshmux.SshMux;
 import io.mlhub.sshmux.SshMuxConfig;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -45,6 +51,7 @@ final class Appliance implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(Appliance.class);
     /** The system property that moves the hub's clock, for tests of expiry and idle culling. */
     static final String CLOCK_OFFSET_PROPERTY = "mlhub.clockOffset";
+    private static final String DOCKER_BRIDGE = "docker0";
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private @Nullable ProxyServer proxy;
@@ -105,9 +112,9 @@ final class Appliance implements AutoCloseable {
                     : new ChpRoutePublisher(settings.proxyApiUrl(), routeApiToken(settings));
             hub = startHub(hubConfig, settings, spawners, publisher, routes);
             if (httpProxy != null) {
-                int hubPort = hub.port();
-                routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()), URI.create("http://127.0.0.1:" + hubPort),
-                        null, null, Map.of()));
+                String hubHost = hub.host().indexOf(':') >= 0 ? "[" + hub.host() + "]" : hub.host();
+                routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()),
+                        URI.create("http://" + hubHost + ":" + hub.port()), null, null, Map.of()));
                 credentials.connect(hub.credentials());
                 var cache = httpProxy.credentialCache();
                 if (cache != null) {
@@ -168,6 +175,10 @@ final class Appliance implements AutoCloseable {
             started.add(closeable);
         }
         HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher);
+        String apiHost = apiHost(hubConfig, spawner);
+        if (apiHost != null) {
+            builder.host(apiHost);
+        }
         if (proxy != null) {
             builder.activitySource(new RouteActivity(routes, hubConfig.hubName()));
         }
@@ -183,7 +194,7 @@ final class Appliance implements AutoCloseable {
         HubServer server = builder.build();
         server.start();
         started.add(server::stop);
-        logger.info("hub api started address=127.0.0.1:{} engine={}", server.port(), spawner.engine());
+        logger.info("hub api started address={}:{} engine={}", server.host(), server.port(), spawner.engine());
         return server;
     }
 
@@ -205,6 +216,27 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
+     * Returns the address the hub API listens on when it is not loopback: Docker workspaces cannot reach the host's
+     * loopback, so without {@code hubConnectUrl} a hub outside a container listens on the Docker bridge's address
+     * ({@value #DOCKER_BRIDGE}), which every container reaches through its network's gateway. Returns {@code null}
+     * for loopback.
+     */
+    private static @Nullable String apiHost(HubConfig hubConfig, Spawner spawner) throws SocketException {
+        if (!spawner.engine().equals("docker") || hubConfig.hubConnectUrl() != null) {
+            return null;
+        }
+        NetworkInterface bridge = NetworkInterface.getByName(DOCKER_BRIDGE);
+        if (bridge == null) {
+            logger.warn("docker bridge not found, so workspaces may not reach the hub api; set hubConnectUrl "
+                    + "interface={}", DOCKER_BRIDGE);
+            return null;
+        }
+        // NOTE: a hub in a container has no docker0 interface and needs hubConnectUrl (its container name).
+        return bridge.inetAddresses().filter(Inet4Address.class::isInstance).map(InetAddress::getHostAddress)
+                .findFirst().orElse(null);
+    }
+
+    /**
      * Returns the offset of the hub's clock from the system clock, from the system property
      * {@value #CLOCK_OFFSET_PROPERTY} (an ISO-8601 duration such as {@code P2D}); zero when it is unset. Tests use it
      * to let expiry and idle culling see a later time.
@@ -216,8 +248,8 @@ final class Appliance implements AutoCloseable {
         }
         try {
             return Duration.parse(text.strip());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new io.mlhub.hub.config.ConfigException("invalid setting " + CLOCK_OFFSET_PROPERTY + "=" + text
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("invalid setting " + CLOCK_OFFSET_PROPERTY + "=" + text
                     + " (expected: an ISO-8601 duration such as P2D)");
         }
     }

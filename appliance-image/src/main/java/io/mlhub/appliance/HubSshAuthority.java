@@ -15,8 +15,8 @@ import org.apache.sshd.common.digest.BuiltinDigests;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Answers sshmux's questions from the control plane of the same process. Until the control plane has started,
- * every key is unknown and every workspace is rejected.
+ * Looks up sshmux's keys and targets in the control plane of the same process. Until the control plane has
+ * started, every key is unknown and every workspace is rejected.
  */
 final class HubSshAuthority implements SshAuthority {
     private volatile @Nullable HubSshDirectory directory;

@@ -189,6 +189,11 @@ public final class HubServer {
         logger.info("hub stopped port={}", port);
     }
 
+    /** Returns the IP address Jetty listens on. */
+    public String host() {
+        return host;
+    }
+
     /** Returns the port Jetty listens on, once started. */
     public int port() {
         return port;
@@ -272,8 +277,9 @@ public final class HubServer {
     }
 
     private String hubApiUrl() {
+        String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
         String origin = config.hubConnectUrl() != null ? stripSlash(config.hubConnectUrl())
-                : "http://127.0.0.1:" + port;
+                : "http://" + hostPart + ":" + port;
         return origin + config.hubPrefix() + "api";
     }
 
@@ -359,6 +365,20 @@ public final class HubServer {
          */
         public Builder optionsValidator(OptionsValidator value) {
             this.validator = requireNonNull(value, "validator");
+            return this;
+        }
+
+        /**
+         * Sets the IP address the API listens on, {@code 127.0.0.1} by default. Without {@code hubConnectUrl},
+         * workspaces reach the hub at this address, so a hub on the host of Docker workspaces listens on an address
+         * that containers reach, such as the Docker bridge's.
+         */
+        public Builder host(String value) {
+            requireNonNull(value, "host");
+            if (value.isBlank() || value.equals("0.0.0.0") || value.equals("::")) {
+                throw new IllegalArgumentException("host: '" + value + "' (expected: one IP address)");
+            }
+            this.host = value;
             return this;
         }
 

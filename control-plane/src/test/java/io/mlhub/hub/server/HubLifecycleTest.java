@@ -158,8 +158,9 @@ class HubLifecycleTest {
 
         assertThat(routedAtFirst).isTrue();
         assertThat(routes.get("/user/admin/")).isEmpty();
-        assertThat(spawner.status(new WorkspaceRef("mlhub", "admin", "")).map(WorkspaceStatus::running))
-                .contains(false);
+        // The API may show the server stopped a moment before the workspace process has exited.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(spawner.status(
+                new WorkspaceRef("mlhub", "admin", "")).map(WorkspaceStatus::running)).contains(false));
     }
 
     private static WorkspaceSpec spec(WorkspaceRef ref) {
