@@ -93,8 +93,13 @@ final class Appliance implements AutoCloseable {
                     .meterRegistry(registry)
                     .build();
             started.add(httpProxy);
-            SshAcceptor sshAcceptor = settings.startSsh() ? startSsh(hubConfig, settings, sshAuthority) : null;
+            // SSH starts once the public port is bound, so that its help text and config show the real port even
+            // when the port was chosen by the system; until then SSH clients are turned away.
+            DeferredSshAcceptor sshAcceptor = settings.startSsh() ? new DeferredSshAcceptor() : null;
             proxy = startProxy(hubConfig, settings, httpProxy, sshAcceptor, registry);
+            if (sshAcceptor != null) {
+                sshAcceptor.delegateTo(startSsh(hubConfig, settings, sshAuthority, proxy.localAddress().getPort()));
+            }
         }
         if (settings.startChp()) {
             routeApi = ChpApiServer.builder(new InetSocketAddress(settings.apiHost(), settings.apiPort()), routes)
@@ -129,8 +134,9 @@ final class Appliance implements AutoCloseable {
         }
     }
 
-    private SshAcceptor startSsh(HubConfig hubConfig, ApplianceSettings settings, HubSshAuthority authority) {
-        int publicPort = settings.sshPublicPort() != 0 ? settings.sshPublicPort() : settings.port();
+    private SshAcceptor startSsh(HubConfig hubConfig, ApplianceSettings settings, HubSshAuthority authority,
+            int boundPort) {
+        int publicPort = settings.sshPublicPort() != 0 ? settings.sshPublicPort() : boundPort;
         SshMuxConfig config = SshMuxConfig.builder(hubConfig.dataDir().resolve("ssh"))
                 .publicAddress(settings.sshPublicHost(), publicPort)
                 .build();
