@@ -164,7 +164,7 @@ public record HttpProxyConfig(
         private Duration websocketIdleTimeout = Duration.ofHours(1);
         private Duration pooledIdleTimeout = Duration.ofSeconds(30);
         // With 64, wrk at 400 keep-alive connections over TLS on 127.0.0.1 (4 event loops, one target) made the
-        // proxy close and reopen an upstream connection for about one request in five, because more than 64 per
+        // proxy close and reopen an upstream connection for up to one request in five, because more than 64 per
         // event loop sat idle between requests. Idle connections still close after pooledIdleTimeout.
         private int maxPooledConnectionsPerTarget = 256;
         private int maxInitialLineLength = 8192;
