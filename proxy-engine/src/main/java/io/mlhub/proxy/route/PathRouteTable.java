@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RouteTable} kept as a trie of path segments: a lookup walks one node per segment of the request path,
- * so its cost depends on the path depth and never on the number of routes.
+ * so its work depends on the path depth, not on the number of routes. Large tables still cost more per lookup,
+ * because their nodes do not fit in the CPU caches.
  *
  * <p>Each node keeps its children in an open-addressing hash table that is probed with the segment as a region
  * of the request path, so a lookup allocates nothing. Readers take no lock, and writers serialize on the table's
