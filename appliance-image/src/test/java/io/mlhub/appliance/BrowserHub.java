@@ -36,7 +36,7 @@ final class BrowserHub implements AutoCloseable {
         this.browser = browser;
     }
 
-    /** Starts a hub with the given YAML lines (adminUsers: [admin]), signs up the admin and opens Chromium. */
+    /** Starts a hub with the given YAML config lines, waits until it is healthy and opens Chromium. */
     static BrowserHub start(Path directory, char namePrefix, String... yamlLines) throws Exception {
         Files.createDirectories(SCREENSHOTS);
         Path data = Files.createDirectories(directory.resolve("data"));
@@ -71,7 +71,7 @@ final class BrowserHub implements AutoCloseable {
         return hub;
     }
 
-    /** The API session of the admin; log it in with {@link HubSession#login} once the admin has signed up. */
+    /** Returns the API session meant for the admin. Tests log it in once the admin has signed up. */
     HubSession api() {
         return admin;
     }
@@ -111,7 +111,7 @@ final class BrowserHub implements AutoCloseable {
         });
     }
 
-    /** Submits the login form; the caller waits for the outcome. */
+    /** Submits the login form with fresh cookies. The caller waits for the outcome. */
     void submitLogin(String name) {
         browser.manage().deleteAllCookies();
         open("/hub/login");

@@ -21,9 +21,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * Self-service in Debian's Chromium against the built jar (process mode, TLS): dave signs up, cannot log in
- * until the admin authorizes him on the Admin page, then creates a named workspace through the form, watches it
- * start, opens, stops and deletes it. Bad input in the new-workspace form shows a message and creates nothing.
+ * Self-service in Debian's Chromium against the built jar (process mode, TLS). Dave signs up and cannot log in
+ * until the admin authorizes him on the Admin page. Then he creates a named workspace through the form, watches
+ * it start, opens, stops and deletes it. Bad input in the new-workspace form shows a message and creates nothing.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -65,7 +65,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(1)
-    void userSignsUpAndCannotLogInBeforeAuthorization() throws Exception {
+    void signupWaitsForAuthorization() throws Exception {
         String message = hub.signUp("dave");
         hub.screenshot("self-service-signup-done");
 
@@ -78,7 +78,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(2)
-    void adminAuthorizesTheSignUp() throws Exception {
+    void adminAuthorizesPendingSignup() throws Exception {
         hub.submitLogin("admin");
         hub.waitFor().until(driver -> driver.getCurrentUrl().endsWith("/hub/home"));
         hub.open("/hub/admin");
@@ -96,7 +96,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(3)
-    void newWorkspaceFormRejectsBadInputAndCreatesNothing() throws Exception {
+    void workspaceFormRejectsBadInput() throws Exception {
         hub.logIn("dave");
         assertThat(browser.findElement(By.id("new-cpu_limit-hint")).getText()).contains("at most 2");
 
@@ -117,10 +117,11 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
 
     @Test
     @Order(4)
-    void userCreatesWatchesOpensStopsAndDeletesANamedWorkspace() throws Exception {
+    void namedWorkspaceLifeCycle() throws Exception {
         hub.open("/hub/home");
         submitNewWorkspace("lab", "1");
 
+        // NOTE: a start that ends between two polls shows no progress bar, so "running" also passes this step.
         hub.waitFor().until(driver -> {
             WebElement progress = row("lab").findElement(By.cssSelector(".progress"));
             return progress.isDisplayed() || "running".equals(row("lab").getDomAttribute("data-state"));
@@ -130,7 +131,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
         hub.screenshot("self-service-running");
         assertThat(row("lab").getText()).contains("1");
 
-        // A second workspace with the same name is refused next to the form and changes nothing.
+        // A second workspace with the same name is rejected next to the form and changes nothing.
         submitNewWorkspace("lab", "");
         assertThat(hub.visibleErrors("#new-workspace-form")).as("duplicate name").isNotEmpty();
         hub.screenshot("self-service-duplicate");
@@ -164,7 +165,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
         browser.findElement(By.cssSelector("#new-workspace-form button[type=submit]")).click();
     }
 
-    /** Types a long name; the input's maxlength keeps it at the maximum the hub accepts. */
+    /** Types a long name and checks that the input's maxlength cuts it to the maximum the hub accepts. */
     private boolean tooLongNameIsCutWhileTyping() {
         WebElement nameInput = browser.findElement(By.id("new-name"));
         nameInput.clear();
@@ -173,7 +174,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
         return nameInput.getDomProperty("value").length() == maximum;
     }
 
-    /** Sets a name longer than the maximum the way a script or pasted form data could, past the maxlength. */
+    /** Sets a name longer than the maximum from a script, because typing and pasting stop at the maxlength. */
     private void setNameBeyondMaximum() {
         browser.executeScript("document.getElementById('new-name').value = arguments[0]", "x".repeat(300));
         WebElement cpuInput = browser.findElement(By.id("new-cpu_limit"));
