@@ -1,14 +1,10 @@
 package io.mlhub.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,11 +17,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -38,63 +31,36 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(HubLogOnFailure.class)
 class UserHubBrowserIT implements HubLogOnFailure.HasHub {
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String PASSWORD = "correct-horse-battery";
+    private static final String PASSWORD = BrowserHub.PASSWORD;
 
     @TempDir
     static Path directory;
 
-    private HubProcess hub;
+    private BrowserHub hub;
     private HubSession admin;
     private ChromeDriver browser;
 
     @BeforeAll
     void start() throws Exception {
-        Files.createDirectories(SCREENSHOTS);
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Path yaml = Files.writeString(directory.resolve("mlhub.yaml"), String.join("\n",
+        hub = BrowserHub.start(directory, 'u',
                 "adminUsers: [admin]",
                 "openSignup: true",
-                "allowNamedServers: false",
-                ""));
-        hub = new HubProcess(data, HubProcess.freePort(), HubProcess.env(
-                "HUB_NAME", HubProcess.uniqueHubName('u'),
-                "EXECUTION_MODE", "process",
-                "SSL_ENABLED", "true",
-                "HUB_CONFIG", yaml.toString()));
-        hub.start();
-        admin = new HubSession(URI.create("https://127.0.0.1:" + hub.port()));
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .untilAsserted(() -> assertThat(admin.get("/hub/api/health").statusCode()).isEqualTo(200));
+                "allowNamedServers: false");
+        admin = hub.api();
+        browser = hub.browser();
         assertThat(admin.signup("admin", PASSWORD)).isEqualTo(201);
         assertThat(admin.login("admin", PASSWORD)).isEqualTo(200);
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--ignore-certificate-errors", "--user-data-dir=" + Files.createDirectories(directory.resolve(
-                        "chromium")), "--window-size=1366,1000", "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
     }
 
     @Override
     public HubProcess hub() {
-        return hub;
+        return hub == null ? null : hub.hub();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
         if (hub != null) {
-            hub.stopAll();
+            hub.close();
         }
     }
 
@@ -171,23 +137,10 @@ class UserHubBrowserIT implements HubLogOnFailure.HasHub {
         browser.findElement(By.id("signup-password")).sendKeys(PASSWORD);
         browser.findElement(By.id("signup-confirm")).sendKeys(PASSWORD);
         browser.findElement(By.cssSelector("#signup-form button[type=submit]")).click();
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private List<String> visibleErrors(String formId) {
-        return waitFor().until(driver -> {
-            List<String> texts = driver.findElements(By.cssSelector("#" + formId + " .field-error, #" + formId
-                    + " [data-form-error]")).stream()
-                    .filter(WebElement::isDisplayed)
-                    .map(WebElement::getText)
-                    .filter(text -> !text.isBlank())
-                    .toList();
-            return texts.isEmpty() ? null : texts;
-        });
+        return hub.visibleErrors("#" + formId);
     }
 
     private List<String> userNames() throws Exception {
@@ -195,20 +148,18 @@ class UserHubBrowserIT implements HubLogOnFailure.HasHub {
     }
 
     private void openPage(String path) {
-        browser.get("https://127.0.0.1:" + hub.port() + path);
-        waitReady();
+        hub.open(path);
     }
 
     private void waitReady() {
-        waitFor().until(driver -> "ready".equals(driver.findElement(By.tagName("body")).getDomAttribute(
-                "data-state")));
+        hub.waitReady();
     }
 
     private WebDriverWait waitFor() {
-        return new WebDriverWait(browser, WAIT);
+        return hub.waitFor();
     }
 
     private void screenshot(String name) throws Exception {
-        Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        hub.screenshot(name);
     }
 }
