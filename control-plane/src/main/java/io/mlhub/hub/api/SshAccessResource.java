@@ -2,7 +2,6 @@ package io.mlhub.hub.api;
 
 import io.mlhub.hub.HubException;
 import io.mlhub.hub.SshInfo;
-import io.mlhub.hub.auth.Caller;
 import io.mlhub.hub.auth.NameRules;
 import io.mlhub.hub.auth.SshPublicKey;
 import io.mlhub.hub.ssh.HubSshDirectory;
@@ -55,7 +54,7 @@ public final class SshAccessResource {
     private Map<String, Object> access(ContainerRequestContext request, String rawName, String rawServer) {
         String owner = NameRules.user(rawName);
         String server = NameRules.server(rawServer);
-        Caller caller = RequestAuth.of(request).require("read:servers", owner, server);
+        RequestAuth.of(request).require("read:servers", owner, server);
         UserRecord user = hub.findUser(owner);
         ServerRecord record = hub.store().servers().find(user.id(), server)
                 .orElseThrow(() -> HubException.notFound(owner + " has no server named '" + server + "'"));
@@ -66,7 +65,8 @@ public final class SshAccessResource {
 
         String target = HubSshDirectory.targetName(owner, server);
         String alias = hub.config().hubName() + "-" + target;
-        String jumpHost = caller.name() + "@" + ssh.host() + (ssh.port() == 22 ? "" : ":" + ssh.port());
+        // The block is the owner's, whoever reads it: an admin who hands out a workspace passes it on unchanged.
+        String jumpHost = owner + "@" + ssh.host() + (ssh.port() == 22 ? "" : ":" + ssh.port());
         List<String> config = new ArrayList<>(List.of("Host " + alias, "  HostName " + target));
         if (ssh.workspaceUser() != null) {
             config.add("  User " + ssh.workspaceUser());

@@ -124,6 +124,7 @@ class HubGlueApiTest {
             List<HubSshDirectory.SshWorkspace> bobView = directory.runningWorkspaces("bob");
             JsonNode access = json(c.get("/hub/api/users/alice/servers/lab/ssh-access", alice));
             HttpResponse<String> accessByOther = c.get("/hub/api/users/alice/servers/lab/ssh-access", bob);
+            JsonNode accessByAdmin = json(c.get("/hub/api/users/alice/servers/lab/ssh-access", admin));
             c.delete("/hub/api/users/alice/servers/lab", alice, null);
             HubSshDirectory.Resolution afterStop = directory.sshAddress("alice", "alice", "lab");
 
@@ -148,6 +149,9 @@ class HubGlueApiTest {
             assertThat(access.get("running").asBoolean()).isTrue();
             assertThat(access.get("sshConfig").asText()).contains("HostName lab.alice")
                     .contains("ProxyJump alice@hub.example.org:443").contains("IdentityFile ~/.ssh/mlhub_ed25519");
+            assertThat(accessByAdmin.get("sshConfig").asText())
+                    .as("an admin hands out the owner's block")
+                    .contains("ProxyJump alice@hub.example.org:443");
             assertThat(access.get("knownHosts").asText()).isEqualTo("[hub.example.org]:443 " + HOST_KEY);
             assertThat(access.get("setupCommand").asText()).contains(">> ~/.ssh/config")
                     .doesNotContain("PRIVATE");
