@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The parts of the hub in one process: the public port (proxy engine), the SSH jump host behind it, the control
- * plane and, when asked, configurable-http-proxy's route API. The public port starts first and answers 503
+ * plane and, when asked, configurable-http-proxy's route API. The public port starts first and returns 503
  * until the control plane is ready, so clients never see a refused connection during start-up.
  */
 final class Appliance implements AutoCloseable {
@@ -93,8 +93,8 @@ final class Appliance implements AutoCloseable {
                     .meterRegistry(registry)
                     .build();
             started.add(httpProxy);
-            // SSH starts once the public port is bound, so that its help text and config show the real port even
-            // when the port was chosen by the system; until then SSH clients are turned away.
+            // SSH starts once the public port is bound, so its help text and config show the real port even when
+            // the system chose it. Until then SSH clients are rejected.
             DeferredSshAcceptor sshAcceptor = settings.startSsh() ? new DeferredSshAcceptor() : null;
             proxy = startProxy(hubConfig, settings, httpProxy, sshAcceptor, registry);
             if (sshAcceptor != null) {

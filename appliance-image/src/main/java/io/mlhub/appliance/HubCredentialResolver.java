@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves the proxy's session cookies and tokens with the control plane of the same process. Until the control
- * plane has started, every credential is unknown, so workspace routes answer as if the client had none.
+ * plane has started, every credential is unknown, so workspace routes respond as if the client had none.
  */
 final class HubCredentialResolver implements CredentialResolver {
     private volatile @Nullable HubCredentials hub;

@@ -65,7 +65,7 @@ public final class SshAccessResource {
 
         String target = HubSshDirectory.targetName(owner, server);
         String alias = hub.config().hubName() + "-" + target;
-        // The block is the owner's, whoever reads it: an admin who hands out a workspace passes it on unchanged.
+        // The block names the owner even when an admin reads it, because the admin hands it to the owner unchanged.
         String jumpHost = owner + "@" + ssh.host() + (ssh.port() == 22 ? "" : ":" + ssh.port());
         List<String> config = new ArrayList<>(List.of("Host " + alias, "  HostName " + target));
         if (ssh.workspaceUser() != null) {

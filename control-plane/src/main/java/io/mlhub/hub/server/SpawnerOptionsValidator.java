@@ -33,7 +33,7 @@ public final class SpawnerOptionsValidator implements OptionsValidator {
     /**
      * Returns the parser settings for {@code config}: its images, and its limits where a limit of {@code 0} means
      * no maximum, except {@code maxGpus} where {@code 0} forbids GPUs. The CPU maximum, which is also the limit of
-     * a workspace that asks for none, is capped at this machine's cores, because Docker rejects a CPU limit above
+     * a workspace that requests none, is capped at this machine's cores, because Docker rejects a CPU limit above
      * the engine's core count and the engine runs on the hub's machine.
      */
     public static SpawnerSettings settings(HubConfig config) {
