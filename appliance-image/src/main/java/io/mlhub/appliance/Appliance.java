@@ -9,6 +9,7 @@ import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.route.ChpRoutePublisher;
 import io.mlhub.hub.route.RoutePublisher;
 import io.mlhub.hub.spawn.Spawner;
+import io.mlhub.hub.spawn.docker.DockerSpawner;
 import io.mlhub.proxy.chp.ChpApiServer;
 import io.mlhub.proxy.http.HttpProxy;
 import io.mlhub.proxy.http.HttpProxyConfig;
@@ -117,7 +118,7 @@ final class Appliance implements AutoCloseable {
                     : new ChpRoutePublisher(settings.proxyApiUrl(), routeApiToken(settings));
             hub = startHub(hubConfig, settings, spawners, publisher, routes);
             if (httpProxy != null) {
-                String hubHost = hub.host().indexOf(':') >= 0 ? "[" + hub.host() + "]" : hub.host();
+                String hubHost = hubHost(hub.host());
                 routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()),
                         URI.create("http://" + hubHost + ":" + hub.port()), null, null, Map.of()));
                 credentials.connect(hub.credentials());
@@ -181,10 +182,7 @@ final class Appliance implements AutoCloseable {
             started.add(closeable);
         }
         HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher);
-        String apiHost = apiHost(hubConfig, spawner);
-        if (apiHost != null) {
-            builder.host(apiHost);
-        }
+        apiAddress(hubConfig, spawner, builder);
         if (proxy != null) {
             builder.activitySource(new RouteActivity(routes, hubConfig.hubName()));
         }
@@ -202,6 +200,14 @@ final class Appliance implements AutoCloseable {
         started.add(server::stop);
         logger.info("hub api started address={}:{} engine={}", server.host(), server.port(), spawner.engine());
         return server;
+    }
+
+    /** Returns how the proxy in this process reaches the hub API listening on {@code host}. */
+    private static String hubHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            return "127.0.0.1";
+        }
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     private static SshInfo sshInfo(ApplianceSettings settings, SshMux mux, int boundPort, String workspaceUser) {
@@ -222,24 +228,31 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Returns the address the hub API listens on when it is not loopback: Docker workspaces cannot reach the host's
-     * loopback, so without {@code hubConnectUrl} a hub outside a container listens on the Docker bridge's address
-     * ({@value #DOCKER_BRIDGE}), which every container reaches through its network's gateway. Returns {@code null}
-     * for loopback.
+     * Sets where the hub API listens when Docker workspaces must reach it and {@code hubConnectUrl} is not set. A
+     * hub in a container listens on every address of the container, because it joins each user's network with
+     * another address, and workspaces reach it by the container's name. A hub on the host listens on the Docker
+     * bridge's address ({@value #DOCKER_BRIDGE}), which every container reaches through its network's gateway,
+     * because containers cannot reach the host's loopback. Otherwise the API stays on loopback.
      */
-    private static @Nullable String apiHost(HubConfig hubConfig, Spawner spawner) throws SocketException {
+    private static void apiAddress(HubConfig hubConfig, Spawner spawner, HubServer.Builder builder)
+            throws SocketException {
         if (!spawner.engine().equals("docker") || hubConfig.hubConnectUrl() != null) {
-            return null;
+            return;
+        }
+        String hubContainer = spawner instanceof DockerSpawner docker ? docker.config().hubContainer() : null;
+        if (hubContainer != null) {
+            builder.host("0.0.0.0").connectHost(hubContainer);
+            logger.info("hub api reachable by container name host={}", hubContainer);
+            return;
         }
         NetworkInterface bridge = NetworkInterface.getByName(DOCKER_BRIDGE);
         if (bridge == null) {
             logger.warn("docker bridge not found, so workspaces may not reach the hub api; set hubConnectUrl "
                     + "interface={}", DOCKER_BRIDGE);
-            return null;
+            return;
         }
-        // NOTE: a hub in a container has no docker0 interface and needs hubConnectUrl (its container name).
-        return bridge.inetAddresses().filter(Inet4Address.class::isInstance).map(InetAddress::getHostAddress)
-                .findFirst().orElse(null);
+        bridge.inetAddresses().filter(Inet4Address.class::isInstance).map(InetAddress::getHostAddress)
+                .findFirst().ifPresent(builder::host);
     }
 
     /**

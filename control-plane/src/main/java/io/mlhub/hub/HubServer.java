@@ -76,6 +76,7 @@ public final class HubServer {
     private final RoutePublisher routes;
     private final OptionsValidator validator;
     private final String host;
+    private final String connectHost;
     private final int requestedPort;
     private final @Nullable SshInfo sshInfo;
     private final IdleCuller.ActivitySource activitySource;
@@ -99,6 +100,7 @@ public final class HubServer {
         this.routes = builder.routes;
         this.validator = builder.validator != null ? builder.validator : SpawnerOptionsValidator.from(config);
         this.host = builder.host;
+        this.connectHost = builder.connectHost != null ? builder.connectHost : builder.host;
         this.requestedPort = builder.port;
         this.sshInfo = builder.sshInfo;
         this.activitySource = builder.activitySource;
@@ -277,7 +279,7 @@ public final class HubServer {
     }
 
     private String hubApiUrl() {
-        String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        String hostPart = connectHost.indexOf(':') >= 0 ? "[" + connectHost + "]" : connectHost;
         String origin = config.hubConnectUrl() != null ? stripSlash(config.hubConnectUrl())
                 : "http://" + hostPart + ":" + port;
         return origin + config.hubPrefix() + "api";
@@ -316,6 +318,7 @@ public final class HubServer {
         private RoutePublisher routes = RoutePublisher.NONE;
         private @Nullable OptionsValidator validator;
         private String host = "127.0.0.1";
+        private @Nullable String connectHost;
         private int port;
         private @Nullable SshInfo sshInfo;
         private IdleCuller.ActivitySource activitySource = Map::of;
@@ -369,16 +372,30 @@ public final class HubServer {
         }
 
         /**
-         * Sets the IP address the API listens on, {@code 127.0.0.1} by default. Without {@code hubConnectUrl},
-         * workspaces reach the hub at this address, so a hub on the host of Docker workspaces listens on an address
-         * that containers reach, such as the Docker bridge's.
+         * Sets the IP address the API listens on, {@code 127.0.0.1} by default. Without {@code hubConnectUrl} and
+         * {@link #connectHost}, workspaces reach the hub at this address, so a hub on the host of Docker workspaces
+         * listens on an address that containers reach, such as the Docker bridge's. The wildcard addresses
+         * {@code 0.0.0.0} and {@code ::} need a {@link #connectHost}.
          */
         public Builder host(String value) {
             requireNonNull(value, "host");
-            if (value.isBlank() || value.equals("0.0.0.0") || value.equals("::")) {
-                throw new IllegalArgumentException("host: '" + value + "' (expected: one IP address)");
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("host: '' (expected: one IP address)");
             }
             this.host = value;
+            return this;
+        }
+
+        /**
+         * Sets the host name or address workspaces use to reach the API when it differs from {@link #host}, such
+         * as the hub container's name on the users' Docker networks. {@code hubConnectUrl} takes precedence.
+         */
+        public Builder connectHost(String value) {
+            requireNonNull(value, "connectHost");
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("connectHost: '' (expected: a host name or IP address)");
+            }
+            this.connectHost = value;
             return this;
         }
 
@@ -392,6 +409,11 @@ public final class HubServer {
         }
 
         public HubServer build() {
+            boolean wildcard = host.equals("0.0.0.0") || host.equals("::");
+            if (wildcard && connectHost == null && config.hubConnectUrl() == null) {
+                throw new IllegalArgumentException("host: '" + host + "' (expected: one IP address, or set "
+                        + "connectHost or hubConnectUrl so that workspaces know where to reach the hub)");
+            }
             return new HubServer(this);
         }
     }

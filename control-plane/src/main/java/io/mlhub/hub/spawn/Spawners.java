@@ -6,6 +6,7 @@ import io.mlhub.hub.config.HubConfig;
 import io.mlhub.hub.config.YamlReader;
 import io.mlhub.hub.spawn.docker.DockerSpawner;
 import io.mlhub.hub.spawn.docker.DockerSpawnerConfig;
+import io.mlhub.hub.spawn.docker.HubContainerDetector;
 import io.mlhub.hub.spawn.process.ProcessSpawner;
 import io.mlhub.hub.spawn.process.ProcessSpawnerConfig;
 import java.io.IOException;
@@ -88,7 +89,7 @@ public final class Spawners {
         return switch (config.executionMode()) {
             case LOCAL -> {
                 logger.info("spawner chosen engine=docker reason=EXECUTION_MODE=local host={}", docker.dockerHost());
-                yield new DockerSpawner(docker);
+                yield dockerSpawner(docker);
             }
             case PROCESS -> {
                 logger.info("spawner chosen engine=process reason=EXECUTION_MODE=process command={}",
@@ -145,11 +146,36 @@ public final class Spawners {
         if (problem == null) {
             logger.info("spawner chosen engine=docker reason=\"EXECUTION_MODE unset and the Docker engine answered\" "
                     + "host={}", docker.dockerHost());
-            return new DockerSpawner(docker);
+            return dockerSpawner(docker);
         }
         logger.info("spawner chosen engine=process reason=\"EXECUTION_MODE unset and no Docker engine: {}\" "
                 + "command={}", problem, process.command().getFirst());
         return new ProcessSpawner(process);
+    }
+
+    /**
+     * Builds the Docker spawner. Without {@code spawner.docker.hubContainer}, a hub that runs in a container finds
+     * that container itself, and rejoins the user networks it created before a restart.
+     */
+    private static DockerSpawner dockerSpawner(DockerSpawnerConfig docker) {
+        DockerSpawnerConfig config = docker;
+        if (config.hubContainer() == null) {
+            config = config.withHubContainer(HubContainerDetector.detect(config.dockerHost())
+                    .map(HubContainerDetector.HubContainer::name)
+                    .orElse(null));
+        } else {
+            logger.info("hub container configured engine=docker container={}", config.hubContainer());
+        }
+        DockerSpawner spawner = new DockerSpawner(config);
+        if (config.hubContainer() != null) {
+            try {
+                HubContainerDetector.joinUserNetworks(spawner.client(), config.hubName(), config.hubContainer());
+            } catch (RuntimeException e) {
+                logger.warn("joining the existing user networks failed engine=docker hub={} error={}",
+                        config.hubContainer(), e.toString());
+            }
+        }
+        return spawner;
     }
 
     /**

@@ -543,6 +543,11 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
         logger.info("user resources removed engine=docker user={}", user);
     }
 
+    /** Returns the settings, with the hub's container when the hub runs in one. */
+    public DockerSpawnerConfig config() {
+        return config;
+    }
+
     /** Returns the Docker client, for the lifecycle services and tests that inspect what the spawner made. */
     public DockerClient client() {
         return docker;

@@ -62,4 +62,10 @@ public record DockerSpawnerConfig(
         return new DockerSpawnerConfig(hubName, dockerHost, workspacePort, sshPort, stopTimeout, logLines,
                 hubContainer);
     }
+
+    /** Returns a copy with another hub container (name or id). */
+    public DockerSpawnerConfig withHubContainer(@Nullable String hubContainer) {
+        return new DockerSpawnerConfig(hubName, dockerHost, workspacePort, sshPort, stopTimeout, logLines,
+                hubContainer);
+    }
 }
