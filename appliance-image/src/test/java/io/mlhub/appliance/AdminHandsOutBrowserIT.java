@@ -49,7 +49,7 @@ class AdminHandsOutBrowserIT implements HubLogOnFailure.HasHub {
     }
 
     @Override
-    public HubProcess hub() {
+    public HubRunner hub() {
         return hub == null ? null : hub.hub();
     }
 

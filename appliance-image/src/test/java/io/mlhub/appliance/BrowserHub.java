@@ -26,11 +26,11 @@ final class BrowserHub implements AutoCloseable {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final HubProcess hub;
+    private final HubRunner hub;
     private final HubSession admin;
     private final ChromeDriver browser;
 
-    private BrowserHub(HubProcess hub, HubSession admin, ChromeDriver browser) {
+    private BrowserHub(HubRunner hub, HubSession admin, ChromeDriver browser) {
         this.hub = hub;
         this.admin = admin;
         this.browser = browser;
@@ -53,6 +53,12 @@ final class BrowserHub implements AutoCloseable {
         return new BrowserHub(hub, admin, chromium(directory));
     }
 
+    /** Opens Chromium on a hub that the caller started and keeps running; {@link #close} stops both. */
+    static BrowserHub attach(HubRunner hub, HubSession admin, Path directory) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        return new BrowserHub(hub, admin, chromium(directory));
+    }
+
     private static ChromeDriver chromium(Path directory) throws Exception {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -67,7 +73,7 @@ final class BrowserHub implements AutoCloseable {
         return new ChromeDriver(service, options);
     }
 
-    HubProcess hub() {
+    HubRunner hub() {
         return hub;
     }
 
@@ -92,7 +98,12 @@ final class BrowserHub implements AutoCloseable {
     }
 
     WebDriverWait waitFor() {
-        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(100));
+        return waitFor(WAIT);
+    }
+
+    /** Returns a wait with a longer timeout, for steps such as a workspace's start. */
+    WebDriverWait waitFor(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         wait.ignoring(org.openqa.selenium.NoSuchElementException.class);
         return wait;

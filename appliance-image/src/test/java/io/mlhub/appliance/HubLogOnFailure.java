@@ -8,7 +8,7 @@ final class HubLogOnFailure implements TestWatcher {
 
     /** A test class that runs a hub process. */
     interface HasHub {
-        HubProcess hub();
+        HubRunner hub();
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * own. Every process it starts (workspaces, their sshd) is remembered, so the test can stop what outlives a
  * killed hub.
  */
-final class HubProcess {
+final class HubProcess implements HubRunner {
     private final Path dataDir;
     private final int port;
     private final Map<String, String> env;
@@ -61,12 +61,14 @@ final class HubProcess {
     }
 
     /** Starts the jar; its output goes to {@code hub.log} in the data folder, appended across restarts. */
-    void start() throws IOException {
+    @Override
+    public void start() throws IOException {
         start(List.of());
     }
 
     /** Starts the jar with extra JVM options, such as system properties. */
-    void start(List<String> jvmOptions) throws IOException {
+    @Override
+    public void start(List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -86,7 +88,8 @@ final class HubProcess {
         process = builder.start();
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
@@ -94,7 +97,8 @@ final class HubProcess {
         return process.pid();
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
@@ -136,20 +140,23 @@ final class HubProcess {
     }
 
     /** Sends SIGKILL to the hub only (not its workspaces) and waits until it is gone. */
-    void kill() throws InterruptedException {
+    @Override
+    public void kill() throws InterruptedException {
         rememberDescendants();
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
     }
 
     /** Sends SIGTERM and returns the exit code, or -1 when the hub did not stop in time. */
-    int terminate() throws InterruptedException {
+    @Override
+    public int terminate() throws InterruptedException {
         rememberDescendants();
         process.destroy();
         return process.waitFor(30, TimeUnit.SECONDS) ? process.exitValue() : -1;
     }
 
-    String log() {
+    @Override
+    public String log() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -158,7 +165,8 @@ final class HubProcess {
     }
 
     /** Stops the hub and then every process it started, by pid. */
-    void stopAll() throws InterruptedException {
+    @Override
+    public void stopAll() throws InterruptedException {
         if (isAlive()) {
             rememberDescendants();
             process.destroy();

@@ -52,7 +52,7 @@ class SelfServiceBrowserIT implements HubLogOnFailure.HasHub {
     }
 
     @Override
-    public HubProcess hub() {
+    public HubRunner hub() {
         return hub == null ? null : hub.hub();
     }
 

@@ -53,7 +53,7 @@ class UserHubBrowserIT implements HubLogOnFailure.HasHub {
     }
 
     @Override
-    public HubProcess hub() {
+    public HubRunner hub() {
         return hub == null ? null : hub.hub();
     }
 
