@@ -62,7 +62,7 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
             "print(cpu)",
             "print(memory)");
 
-    /** The data and client files of one run; each subclass gets its own before its first test. */
+    /** The data and client files of one run. JUnit gives each subclass its own folder before its first test. */
     @TempDir
     static Path directory;
 

@@ -58,8 +58,8 @@ class JarProcessEndToEndIT extends EndToEndScenario {
     }
 
     /**
-     * NOTE: process mode records the CPU and memory limits but does not enforce them, so the cell only has to run;
-     * assert the cgroup values here once workspace processes get cgroup limits.
+     * NOTE: process mode records the CPU and memory limits but does not enforce them, so the cell only has to run.
+     * Assert the cgroup values here once workspace processes get cgroup limits.
      */
     @Override
     void assertLimits(List<String> limits) {

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class HubContainerDetector {
     private static final Logger logger = LoggerFactory.getLogger(HubContainerDetector.class);
     private static final Pattern MOUNTED_ID = Pattern.compile("/containers/([0-9a-f]{64})/");
-    /** The files the engine mounts into each container from its own folder; the host has other mounts there. */
+    /** The files the engine mounts into each container from the container's folder on the host. */
     private static final Set<String> ENGINE_MOUNT_POINTS = Set.of("/etc/hostname", "/etc/hosts", "/etc/resolv.conf");
     private static final Pattern CGROUP_ID = Pattern.compile("(?:/docker[/-]|docker-)([0-9a-f]{64})(?:\\.scope)?");
     private static final Pattern SHORT_ID = Pattern.compile("[0-9a-f]{12,64}");
@@ -51,7 +51,7 @@ public final class HubContainerDetector {
         }
     }
 
-    /** Looks a container up by id or name; returns empty when the engine has no such container. */
+    /** Looks up a container by id or name. Returns empty when the engine has no such container. */
     @FunctionalInterface
     interface Inspector {
         Optional<HubContainer> inspect(String idOrName) throws IOException;
@@ -162,7 +162,7 @@ public final class HubContainerDetector {
 
     /**
      * Adds the ids in the mount sources of the engine's per-container files. A mountinfo line reads
-     * {@code id parent major:minor root mount-point options ...}; on the host, other containers' folders show up as
+     * {@code id parent major:minor root mount-point options ...}. On the host, other containers' folders show up as
      * mount points (their {@code shm}), never as the root of {@code /etc/hostname}.
      */
     private static void addMountedIds(Set<String> ids, @Nullable String mountinfo) {

@@ -71,16 +71,16 @@ class HubContainerDetectorTest {
     }
 
     @Test
-    void confirmTakesFirstContainerEngineKnows() {
-        List<String> asked = new ArrayList<>();
+    void confirmTakesFirstContainerFound() {
+        List<String> requested = new ArrayList<>();
         Optional<HubContainer> found = HubContainerDetector.confirm(List.of(OTHER_ID, ID.substring(0, 12)),
                 idOrName -> {
-                    asked.add(idOrName);
+                    requested.add(idOrName);
                     return idOrName.equals(OTHER_ID) ? Optional.empty() : Optional.of(new HubContainer(ID, "mlhub"));
                 });
 
         assertThat(found).contains(new HubContainer(ID, "mlhub"));
-        assertThat(asked).containsExactly(OTHER_ID, ID.substring(0, 12));
+        assertThat(requested).containsExactly(OTHER_ID, ID.substring(0, 12));
     }
 
     @Test
