@@ -45,7 +45,15 @@ abstract class DockerEndToEndScenario extends EndToEndScenario {
     void noteWorkspace() throws Exception {
         containerId = onlyContainer();
         assertThat(docker("inspect", "--format", "{{.Config.Image}}", containerId)).isEqualTo(IMAGE);
+        String apiUrl = docker("exec", containerId, "printenv", "JUPYTERHUB_API_URL");
+        assertHubApiUrl(apiUrl);
+        String info = docker("exec", containerId, "python3", "-c",
+                "import os, urllib.request; print(urllib.request.urlopen(os.environ['JUPYTERHUB_API_URL']).read().decode())");
+        assertThat(info).as("the workspace reaches the hub API at %s", apiUrl).contains("\"version\"");
     }
+
+    /** Asserts the hub API URL handed to the workspace. Its port is chosen at start, so runs check the rest. */
+    abstract void assertHubApiUrl(String url) throws Exception;
 
     @Override
     void assertLimits(List<String> limits) {

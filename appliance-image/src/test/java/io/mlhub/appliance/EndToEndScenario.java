@@ -174,11 +174,15 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
         }
         assertThat(answers).as("responses from the port").isNotEmpty();
         assertThat(answers.getLast().statusCode()).as("ready at last").isEqualTo(200);
+        assertThat(answers.size()).as("the port answers 503 while the hub starts").isGreaterThan(1);
         for (HttpResponse<String> early : answers.subList(0, answers.size() - 1)) {
             assertThat(early.statusCode()).as("a response before ready").isEqualTo(503);
             assertThat(early.headers().firstValue("Retry-After")).as("Retry-After on 503").isPresent();
         }
         assertThat(hub.log()).contains("hub ready url=https://");
+        HttpResponse<String> info = admin.get("/hub/api");
+        assertThat(info.headers().firstValue("X-JupyterHub-Version")).as("JupyterHub's version header").isPresent();
+        assertThat(HubSession.JSON.readTree(info.body()).path("version").asText()).isNotEmpty();
     }
 
     @Test
@@ -199,6 +203,7 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
         browserHub.signUp("admin");
         browserHub.logIn("admin");
         assertThat(admin.login("admin", PASSWORD)).isEqualTo(200);
+        assertThat(admin.cookie(admin.uri("/hub/"), "_xsrf")).as("XSRF cookie after login").isNotNull();
         browserHub.open("/hub/admin");
 
         browser.findElement(By.id("add-usernames")).sendKeys("alice bob");

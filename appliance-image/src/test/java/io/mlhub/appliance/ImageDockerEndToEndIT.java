@@ -33,6 +33,12 @@ class ImageDockerEndToEndIT extends DockerEndToEndScenario {
         return 'i';
     }
 
+    /** Expects the hub container's name, which Docker's DNS resolves on alice's network. */
+    @Override
+    void assertHubApiUrl(String url) {
+        assertThat(url).startsWith("http://" + containerHub.containerName() + ":").endsWith("/hub/api");
+    }
+
     @Override
     void noteWorkspace() throws Exception {
         super.noteWorkspace();

@@ -2,6 +2,9 @@ package io.mlhub.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,6 +24,17 @@ class JarDockerEndToEndIT extends DockerEndToEndScenario {
     @Override
     char hubNamePrefix() {
         return 'd';
+    }
+
+    /** Expects the Docker bridge's address, which containers reach through their network's gateway. */
+    @Override
+    void assertHubApiUrl(String url) throws Exception {
+        String bridge = NetworkInterface.getByName("docker0").inetAddresses()
+                .filter(Inet4Address.class::isInstance)
+                .map(InetAddress::getHostAddress)
+                .findFirst()
+                .orElseThrow();
+        assertThat(url).startsWith("http://" + bridge + ":").endsWith("/hub/api");
     }
 
     @Override
