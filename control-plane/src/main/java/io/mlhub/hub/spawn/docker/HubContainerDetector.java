@@ -43,8 +43,13 @@ public final class HubContainerDetector {
     private static final Pattern CGROUP_ID = Pattern.compile("(?:/docker[/-]|docker-)([0-9a-f]{64})(?:\\.scope)?");
     private static final Pattern SHORT_ID = Pattern.compile("[0-9a-f]{12,64}");
 
-    /** The hub's own container as the engine reports it. */
-    public record HubContainer(String id, String name) {
+    /**
+     * The hub's own container as the engine reports it.
+     *
+     * @param hostNetwork whether it runs in the host's network namespace ({@code --network host}), where it reaches
+     *     workspaces as a process on the host does and cannot join other networks
+     */
+    public record HubContainer(String id, String name, boolean hostNetwork) {
         public HubContainer {
             requireNonNull(id, "id");
             requireNonNull(name, "name");
@@ -93,6 +98,11 @@ public final class HubContainerDetector {
         for (String candidate : candidates) {
             try {
                 Optional<HubContainer> found = inspector.inspect(candidate);
+                if (found.isPresent() && found.get().id().startsWith(candidate) && found.get().hostNetwork()) {
+                    logger.info("hub runs in a container with the host's network, so it is treated as on the host "
+                            + "engine=docker container={}", found.get().name());
+                    return Optional.empty();
+                }
                 if (found.isPresent() && found.get().id().startsWith(candidate)) {
                     logger.info("hub runs in a container engine=docker container={} id={}", found.get().name(),
                             found.get().id().substring(0, 12));
@@ -154,7 +164,9 @@ public final class HubContainerDetector {
         try {
             InspectContainerResponse container = docker.inspectContainerCmd(idOrName).exec();
             String name = container.getName() == null ? container.getId() : container.getName().replaceFirst("^/", "");
-            return Optional.of(new HubContainer(container.getId(), name));
+            boolean hostNetwork = container.getHostConfig() != null
+                    && "host".equals(container.getHostConfig().getNetworkMode());
+            return Optional.of(new HubContainer(container.getId(), name, hostNetwork));
         } catch (com.github.dockerjava.api.exception.NotFoundException e) {
             return Optional.empty();
         }

@@ -76,17 +76,28 @@ class HubContainerDetectorTest {
         Optional<HubContainer> found = HubContainerDetector.confirm(List.of(OTHER_ID, ID.substring(0, 12)),
                 idOrName -> {
                     requested.add(idOrName);
-                    return idOrName.equals(OTHER_ID) ? Optional.empty() : Optional.of(new HubContainer(ID, "mlhub"));
+                    if (idOrName.equals(OTHER_ID)) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new HubContainer(ID, "mlhub", false));
                 });
 
-        assertThat(found).contains(new HubContainer(ID, "mlhub"));
+        assertThat(found).contains(new HubContainer(ID, "mlhub", false));
         assertThat(requested).containsExactly(OTHER_ID, ID.substring(0, 12));
     }
 
     @Test
     void confirmRejectsContainerWithOtherId() {
         Optional<HubContainer> found = HubContainerDetector.confirm(List.of(ID),
-                idOrName -> Optional.of(new HubContainer(OTHER_ID, "someone-else")));
+                idOrName -> Optional.of(new HubContainer(OTHER_ID, "someone-else", false)));
+
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void confirmTreatsHostNetworkAsHost() {
+        Optional<HubContainer> found = HubContainerDetector.confirm(List.of(ID),
+                idOrName -> Optional.of(new HubContainer(ID, "mlhub", true)));
 
         assertThat(found).isEmpty();
     }
@@ -97,7 +108,7 @@ class HubContainerDetectorTest {
             if (idOrName.equals(OTHER_ID)) {
                 throw new IOException("connection refused");
             }
-            return Optional.of(new HubContainer(ID, "mlhub"));
+            return Optional.of(new HubContainer(ID, "mlhub", false));
         });
 
         assertThat(found.map(HubContainer::name)).contains("mlhub");
