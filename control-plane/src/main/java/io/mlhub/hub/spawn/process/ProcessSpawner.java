@@ -15,7 +15,9 @@ import io.mlhub.hub.spawn.StartedWorkspace;
 import io.mlhub.hub.spawn.WorkspaceNames;
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.WorkspaceSpec;
+import io.mlhub.hub.spawn.WorkspaceEvent;
 import io.mlhub.hub.spawn.WorkspaceStatus;
+import io.mlhub.hub.spawn.WorkspaceWatch;
 import io.mlhub.hub.spawn.process.WorkspaceState.ProcessId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +74,7 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
      */
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final ExecutorService exitWatchers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<WorkspaceWatch.Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     public ProcessSpawner(ProcessSpawnerConfig config) {
@@ -87,6 +91,21 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
     @Override
     public EngineCapabilities capabilities() {
         return new EngineCapabilities(false, false, false);
+    }
+
+    /**
+     * Reports the exit of each workspace process this spawner started, through {@link Process#onExit}. The
+     * listener's {@code watchConnected} runs once, at once.
+     *
+     * <p>NOTE: processes adopted from an earlier hub are not children of this one, so their exit is noticed only
+     * by the periodic reconcile.
+     */
+    @Override
+    public Optional<WorkspaceWatch> watch(WorkspaceWatch.Listener listener) {
+        requireNonNull(listener, "listener");
+        listeners.add(listener);
+        exitWatchers.execute(listener::watchConnected);
+        return Optional.of(() -> listeners.remove(listener));
     }
 
     @Override
@@ -245,6 +264,7 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
                     logger.info("workspace exited engine=process workspace={} pid={} exitCode={}", name,
                             exited.pid(), exited.exitValue());
                     Processes.terminate(state.get().sshd(), config.stopTimeout());
+                    notifyExit(state.get().ref(), exited.exitValue());
                 }
             } catch (SpawnException | UncheckedIOException failed) {
                 logger.warn("failed to record the exit of workspace={} pid={} error={}", name, exited.pid(),
@@ -254,6 +274,13 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void notifyExit(WorkspaceRef ref, int exitCode) {
+        WorkspaceEvent event = new WorkspaceEvent(ref, WorkspaceEvent.Kind.STOPPED, "exit", exitCode);
+        for (WorkspaceWatch.Listener listener : listeners) {
+            exitWatchers.execute(() -> listener.workspaceChanged(event));
         }
     }
 
