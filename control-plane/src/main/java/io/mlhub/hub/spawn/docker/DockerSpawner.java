@@ -119,13 +119,13 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
             boolean gpus = Optional.ofNullable(docker.infoCmd().exec().getRuntimes())
                     .map(runtimes -> runtimes.containsKey("nvidia"))
                     .orElse(false);
-            known = new EngineCapabilities(gpus, true, true);
+            known = EngineCapabilities.container(gpus);
             capabilities = known;
             return known;
         } catch (RuntimeException unreachable) {
             logger.warn("failed to read the Docker engine's capabilities, assuming no GPUs error={}",
                     unreachable.getMessage());
-            return new EngineCapabilities(false, true, true);
+            return EngineCapabilities.container(false);
         }
     }
 
