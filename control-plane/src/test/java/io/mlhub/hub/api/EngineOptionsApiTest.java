@@ -79,6 +79,27 @@ class EngineOptionsApiTest {
         }
     }
 
+    @Test
+    void storedUnsupportedOptionsDroppedOnRestart(TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(Kind.H2), UnaryOperator.identity())) {
+            HubClient c = hub.client;
+            String admin = c.signupAndToken("admin", "admin-password");
+            HttpResponse<String> first = c.post("/hub/api/users/admin/server", admin,
+                    "{\"cpu_limit\": 1, \"mem_limit\": \"1G\", \"shm_size\": \"64M\"}");
+            HttpResponse<String> stop = c.delete("/hub/api/users/admin/server", admin, null);
+            hub.spawner.capabilities = PROCESSES;
+
+            HttpResponse<String> restart = c.post("/hub/api/users/admin/server", admin, "{}");
+
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+            assertThat(stop.statusCode()).isEqualTo(204);
+            assertThat(restart.statusCode()).as(restart.body()).isEqualTo(201);
+            WorkspaceRef ref = new WorkspaceRef("mlhub", "admin", "");
+            assertThat(hub.spawner.spec(ref).orElseThrow().options().cpuLimit()).isNull();
+            assertThat(hub.spawner.spec(ref).orElseThrow().options().shmSizeBytes()).isNull();
+        }
+    }
+
     private static List<String> names(JsonNode array) {
         List<String> names = new ArrayList<>();
         array.forEach(item -> names.add(item.asText()));
