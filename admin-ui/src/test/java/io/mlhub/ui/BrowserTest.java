@@ -252,6 +252,24 @@ class BrowserTest {
     }
 
     @Test
+    void processEngineFormHidesContainerOptions() throws IOException {
+        hub.supportedOptions = "[\"env\",\"days_to_live\"]";
+        open("home");
+
+        for (String hidden : List.of("image", "cpu_limit", "mem_limit", "gpus", "shm_size", "volume")) {
+            assertThat(browser.findElements(By.id("new-" + hidden))).as("field %s hidden", hidden).isEmpty();
+        }
+        assertThat(browser.findElement(By.cssSelector("#new-workspace [data-note='no-limits']")).getText())
+                .contains("enforces no CPU or memory limits");
+        createWorkspace("proc", Map.of("new-days_to_live", "3"));
+
+        waitFor().until(driver -> !hub.calls("POST", "/hub/api/users/alice/servers/proc").isEmpty());
+        String body = hub.calls("POST", "/hub/api/users/alice/servers/proc").getFirst().body();
+        assertThat(body).contains("\"days_to_live\":3", "\"env\":{\"TZ\":\"Europe/Berlin\"}");
+        assertThat(body).doesNotContain("image", "cpu_limit", "mem_limit", "gpus", "shm_size", "volume");
+    }
+
+    @Test
     void homeStopsAndDeletesWorkspaces() {
         open("home");
 

@@ -48,6 +48,8 @@ final class FakeHub implements AutoCloseable {
     volatile boolean userLookupFails = false;
     volatile boolean admin = true;
     volatile String logoUrl = null;
+    /** The options the fake engine supports, as a JSON array, or null to leave the field out of ui-config. */
+    volatile String supportedOptions = null;
 
     private final HttpServer server;
     private final Map<String, String> servers = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -297,11 +299,12 @@ final class FakeHub implements AutoCloseable {
                  "workspaceImages":["mlhub/workspace:1.0","mlhub/workspace-gpu:1.0"],
                  "limits":{"maxCpus":8,"maxMemory":"16G","maxGpus":2,"maxDaysToLive":30,"maxShmSize":"4G"},
                  "defaults":{"volume":true,"shm_size":"256M"},
-                 "gpusAvailable":true,
+                 "gpusAvailable":true,%s
                  "ssh":{"enabled":true,"host":"127.0.0.1","port":8443,"keyFileName":"mlhub_ed25519",
                         "hostKeyFingerprints":[{"type":"ssh-ed25519","fingerprint":"SHA256:Fq3mYbC2Yq1fM0nQ9aX0dVbq8tT8y3p4sQ2kzZ9y0Xw"},
                                                {"type":"ssh-rsa","fingerprint":"SHA256:9Qm2b1d8cK3v7xw0pL4rT6yU1oP5aS8dF2gH4jK6lZx"}]}}
-                """.formatted(logoUrl == null ? "null" : quote(logoUrl), allowNamedServers);
+                """.formatted(logoUrl == null ? "null" : quote(logoUrl), allowNamedServers,
+                supportedOptions == null ? "" : "\"supportedOptions\":" + supportedOptions + ",");
     }
 
     private String userModel() {

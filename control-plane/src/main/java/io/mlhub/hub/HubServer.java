@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane as one object: database, services and the Jetty server of the hub API and pages. Jetty binds
  * to loopback only, because the proxy fronts it on the public port. On start the hub reconciles its store with the
- * engine (adopting running workspaces, marking vanished ones stopped, removing orphans) and then does so every
- * {@link #RECONCILE_INTERVAL}; it runs the cleanup service every {@code CLEANUP_INTERVAL_SECONDS} and, with
+ * engine (adopting running workspaces, marking vanished ones stopped, removing orphans), follows the engine's
+ * workspace events where the spawner offers them, and reconciles again every {@link #RECONCILE_INTERVAL}; it runs the cleanup service every {@code CLEANUP_INTERVAL_SECONDS} and, with
  * {@code idleTimeoutSeconds} set, stops idle servers.
  *
  * <pre>{@code
@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class HubServer {
-    /** How often the hub compares its store with the engine after the first reconcile at start. */
+    /**
+     * How often the hub compares its store with the engine after the first reconcile at start, unless the builder
+     * sets another interval. Engine events notice most changes sooner; this is the safety net.
+     */
     public static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(60);
 
     private static final Logger logger = LoggerFactory.getLogger(HubServer.class);
@@ -81,6 +84,7 @@ public final class HubServer {
     private final @Nullable SshInfo sshInfo;
     private final IdleCuller.ActivitySource activitySource;
     private final Clock clock;
+    private final Duration reconcileInterval;
 
     private @Nullable Database database;
     private @Nullable Server jetty;
@@ -105,6 +109,7 @@ public final class HubServer {
         this.sshInfo = builder.sshInfo;
         this.activitySource = builder.activitySource;
         this.clock = builder.clock;
+        this.reconcileInterval = builder.reconcileInterval;
     }
 
     public static Builder builder(HubConfig config) {
@@ -156,7 +161,8 @@ public final class HubServer {
         reconciler = reconcile;
         reconcileAtStart(reconcile);
         serverService.publishAllRoutes();
-        reconcile.startPeriodic(RECONCILE_INTERVAL);
+        reconcile.watchEngine();
+        reconcile.startPeriodic(reconcileInterval);
         cleanupService.startPeriodic(Duration.ofSeconds(config.cleanupIntervalSeconds()));
         startIdleCuller(registry, serverService, hubStore);
         startHousekeeping(hubStore);
@@ -323,6 +329,7 @@ public final class HubServer {
         private @Nullable SshInfo sshInfo;
         private IdleCuller.ActivitySource activitySource = Map::of;
         private Clock clock = Clock.systemUTC();
+        private Duration reconcileInterval = RECONCILE_INTERVAL;
 
         private Builder(HubConfig config) {
             this.config = requireNonNull(config, "config");
@@ -359,6 +366,16 @@ public final class HubServer {
         /** Sets the clock of expiry, lock-out checks over SSH and idle culling; tests move it forward. */
         public Builder clock(Clock value) {
             this.clock = requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Sets how often the hub reconciles with the engine on a timer, {@link #RECONCILE_INTERVAL} by default. */
+        public Builder reconcileInterval(Duration value) {
+            requireNonNull(value, "reconcileInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("reconcileInterval: " + value + " (expected: > 0)");
+            }
+            this.reconcileInterval = value;
             return this;
         }
 

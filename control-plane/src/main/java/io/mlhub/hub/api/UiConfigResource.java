@@ -66,6 +66,7 @@ public final class UiConfigResource {
         defaults.put("volume", engine.volumes());
         view.put("defaults", defaults);
         view.put("gpusAvailable", engine.gpus() && limits.maxGpus() > 0);
+        view.put("supportedOptions", engine.supportedOptions());
         view.put("ssh", ssh(hub.sshInfo()));
         return view;
     }

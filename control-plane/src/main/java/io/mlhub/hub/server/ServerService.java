@@ -31,6 +31,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +127,8 @@ public final class ServerService implements AutoCloseable {
             }
             checkStartAllowed(user, server, existing);
             boolean reuse = userOptions.isEmpty() && existing.isPresent();
-            WorkspaceOptions options = validate(reuse ? fromJson(existing.get().userOptions()) : userOptions);
+            WorkspaceOptions options = validate(reuse ? supportedOnly(fromJson(existing.get().userOptions()))
+                    : userOptions);
             Instant expiresAt = reuse && existing.get().expiresAt() != null ? existing.get().expiresAt()
                     : expiry(options);
             storedJson = toJson(WorkspaceOptionsParser.toUserOptions(options));
@@ -245,6 +247,17 @@ public final class ServerService implements AutoCloseable {
                     + config.namedServerLimitPerUser() + " named servers. One must be deleted before a new server "
                     + "can be created");
         }
+    }
+
+    /**
+     * Drops the stored options that the engine cannot honour, such as a CPU limit stored when the engine still
+     * enforced one, so that a restart with the stored options keeps working on an engine that changed.
+     */
+    private Map<String, Object> supportedOnly(Map<String, Object> stored) {
+        EngineCapabilities capabilities = spawner.capabilities();
+        Map<String, Object> supported = new LinkedHashMap<>(stored);
+        supported.keySet().removeIf(field -> !field.equals("gpus") && !capabilities.supports(field));
+        return supported;
     }
 
     private WorkspaceOptions validate(Map<String, Object> userOptions) {

@@ -38,6 +38,18 @@ public interface Spawner {
     List<WorkspaceStatus> list() throws SpawnException;
 
     /**
+     * Starts reporting changes that happen on the engine without the hub, such as a container killed or removed
+     * by hand, so that the hub marks the server stopped at once instead of at the next periodic reconcile. The
+     * watch reconnects by itself after a failure and calls {@link WorkspaceWatch.Listener#watchConnected} after
+     * each (re)connect.
+     *
+     * @return the subscription, or empty when the engine offers no watch and only the periodic reconcile notices
+     */
+    default Optional<WorkspaceWatch> watch(WorkspaceWatch.Listener listener) {
+        return Optional.empty();
+    }
+
+    /**
      * Replaces the SSH public keys the workspace's sshd accepts, so that keys the user added or removed take
      * effect without a restart. A stopped workspace gets the keys of its {@link WorkspaceSpec} at its next start.
      *

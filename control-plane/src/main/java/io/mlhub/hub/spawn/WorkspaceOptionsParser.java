@@ -39,7 +39,10 @@ import org.jspecify.annotations.Nullable;
  *     and their opposites</td><td>{@code false}</td></tr>
  * </table>
  *
- * <p>Unknown fields are rejected so that a misspelt option is not silently ignored.
+ * <p>Unknown fields are rejected so that a misspelt option is not silently ignored. So are fields the engine
+ * cannot honour ({@link EngineCapabilities#supports}), such as {@code gpus} for local processes, unless their
+ * value is empty or off ({@code false}, {@code 0}, or the default image), as stored options of a server re-read
+ * at its next start contain them.
  */
 public final class WorkspaceOptionsParser {
     /** Docker rejects memory limits below 6 MiB. */
@@ -84,17 +87,44 @@ public final class WorkspaceOptionsParser {
             }
         }
 
+        for (Map.Entry<String, ?> field : userOptions.entrySet()) {
+            // A GPU request gets its own message from the GPU checks below.
+            boolean gpus = field.getKey().equals("gpus");
+            if (!gpus && !capabilities.supports(field.getKey()) && isSet(field.getKey(), field.getValue())) {
+                throw new InvalidOptionException(field.getKey(), "not supported by this hub's workspace engine "
+                        + "(supported: " + String.join(", ", capabilities.supportedOptions()) + ")");
+            }
+        }
+
         Gpus gpus = gpus(userOptions.get("gpus"));
+        boolean limits = capabilities.resourceLimits();
         return new WorkspaceOptions(
-                image(userOptions.get("image")),
-                cpuLimit(userOptions.get("cpu_limit")),
-                memoryLimit(userOptions.get("mem_limit")),
+                capabilities.images() ? image(userOptions.get("image")) : settings.defaultImage(),
+                limits ? cpuLimit(userOptions.get("cpu_limit")) : null,
+                limits ? memoryLimit(userOptions.get("mem_limit")) : null,
                 gpus.count(),
                 gpus.deviceIds(),
                 environment(userOptions.get("env")),
                 daysToLive(userOptions.get("days_to_live")),
-                shmSize(userOptions.get("shm_size")),
-                volume(userOptions.get("volume")));
+                capabilities.sharedMemory() ? shmSize(userOptions.get("shm_size")) : null,
+                capabilities.volumes() && volume(userOptions.get("volume")));
+    }
+
+    /** Returns whether an option's value requests something, as opposed to being empty, off or the default. */
+    private boolean isSet(String field, @Nullable Object value) {
+        if (value == null || value instanceof Boolean flag && !flag) {
+            return false;
+        }
+        if (value instanceof List<?> list) {
+            return !list.isEmpty();
+        }
+        String text = value.toString().strip();
+        return switch (field) {
+            case "image" -> !text.isEmpty() && !text.equals(settings.defaultImage());
+            case "volume" -> !text.isEmpty()
+                    && !List.of("false", "off", "no", "0").contains(text.toLowerCase(Locale.ROOT));
+            default -> !text.isEmpty();
+        };
     }
 
     /**

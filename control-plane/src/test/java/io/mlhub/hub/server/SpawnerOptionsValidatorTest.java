@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpawnerOptionsValidatorTest {
-    private static final EngineCapabilities DOCKER = new EngineCapabilities(false, true, true);
+    private static final EngineCapabilities DOCKER = EngineCapabilities.container(false);
 
     @Test
     void cpuMaximumIsCappedAtMachineCores() {

@@ -20,7 +20,7 @@ class WorkspaceOptionsParserTest {
     private static final SpawnerSettings SETTINGS = new SpawnerSettings(
             List.of("mlhub-test-jupyter:latest", "mlhub-test-tiny:latest"),
             4.0, 8 * GIB, 2, 30, GIB, SpawnerSettings.SHELL_VARIABLE_NAME, true);
-    private static final EngineCapabilities ALL = new EngineCapabilities(true, true, true);
+    private static final EngineCapabilities ALL = EngineCapabilities.container(true);
 
     private final WorkspaceOptionsParser parser = new WorkspaceOptionsParser(SETTINGS, ALL);
 
@@ -187,11 +187,56 @@ class WorkspaceOptionsParserTest {
 
     @Test
     void gpusOnEngineWithoutGpuSupportAreRejected() {
-        var noGpus = new WorkspaceOptionsParser(SETTINGS, new EngineCapabilities(false, true, true));
+        var noGpus = new WorkspaceOptionsParser(SETTINGS, EngineCapabilities.container(false));
 
         assertThatThrownBy(() -> noGpus.parse(Map.of("gpus", 1)))
                 .isInstanceOf(InvalidOptionException.class)
                 .hasMessage("gpus: this hub's engine has no GPU support (expected: no gpus)");
+    }
+
+    /** The capabilities of the process engine without a writable cgroup. */
+    private static final EngineCapabilities PROCESSES = new EngineCapabilities(false, false, false, false, false);
+
+    static Stream<Arguments> optionsUnsupportedByProcesses() {
+        return Stream.of(
+                Arguments.of("image", "mlhub-test-tiny:latest"),
+                Arguments.of("cpu_limit", 1),
+                Arguments.of("mem_limit", "1G"),
+                Arguments.of("shm_size", "256M"),
+                Arguments.of("volume", true));
+    }
+
+    @ParameterizedTest
+    @MethodSource("optionsUnsupportedByProcesses")
+    void unsupportedOptionRejectedWithItsName(String field, Object value) {
+        var processes = new WorkspaceOptionsParser(SETTINGS, PROCESSES);
+
+        assertThatThrownBy(() -> processes.parse(Map.of(field, value)))
+                .isInstanceOf(InvalidOptionException.class)
+                .hasMessage(field + ": not supported by this hub's workspace engine (supported: env, days_to_live)");
+    }
+
+    @Test
+    void unsupportedOptionsOffOrEmptyAccepted() throws Exception {
+        var processes = new WorkspaceOptionsParser(SETTINGS, PROCESSES);
+
+        WorkspaceOptions options = processes.parse(Map.of("image", "mlhub-test-jupyter:latest", "volume", false,
+                "gpus", "0", "cpu_limit", "", "shm_size", " "));
+        WorkspaceOptions stored = processes.parse(WorkspaceOptionsParser.toUserOptions(options));
+
+        assertThat(options.cpuLimit()).as("no limit the engine cannot enforce").isNull();
+        assertThat(options.memoryLimitBytes()).isNull();
+        assertThat(options.shmSizeBytes()).isNull();
+        assertThat(options.mountVolume()).isFalse();
+        assertThat(stored).as("stored options read back").isEqualTo(options);
+    }
+
+    @Test
+    void supportedOptionsFollowCapabilities() {
+        assertThat(PROCESSES.supportedOptions()).containsExactly("env", "days_to_live");
+        assertThat(new EngineCapabilities(false, false, true, false, false).supportedOptions())
+                .containsExactly("cpu_limit", "mem_limit", "env", "days_to_live");
+        assertThat(ALL.supportedOptions()).containsExactlyElementsOf(WorkspaceOptionsParser.FIELDS);
     }
 
     @Test
@@ -208,7 +253,8 @@ class WorkspaceOptionsParserTest {
         SpawnerSettings noVolumes = new SpawnerSettings(SETTINGS.workspaceImages(), null, null, 0, null, null,
                 SpawnerSettings.SHELL_VARIABLE_NAME, false);
         var parserWithoutVolumes = new WorkspaceOptionsParser(noVolumes, ALL);
-        var engineWithoutVolumes = new WorkspaceOptionsParser(SETTINGS, new EngineCapabilities(true, false, true));
+        var engineWithoutVolumes = new WorkspaceOptionsParser(SETTINGS,
+                new EngineCapabilities(true, false, true, true, true));
 
         assertThatThrownBy(() -> parserWithoutVolumes.parse(Map.of("volume", true)))
                 .isInstanceOf(InvalidOptionException.class)

@@ -69,9 +69,15 @@ public final class HttpWorkspaceSpawner implements Spawner {
         return "test-http";
     }
 
+    /**
+     * The capabilities this spawner reports: every option but GPUs and volumes unless a test sets others, such as
+     * those of the process engine.
+     */
+    public volatile EngineCapabilities capabilities = new EngineCapabilities(false, false, true, true, true);
+
     @Override
     public EngineCapabilities capabilities() {
-        return new EngineCapabilities(false, false, false);
+        return capabilities;
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class SingleUserSpawner implements Spawner {
 
     @Override
     public EngineCapabilities capabilities() {
-        return new EngineCapabilities(false, false, false);
+        return new EngineCapabilities(false, false, true, true, true);
     }
 
     @Override

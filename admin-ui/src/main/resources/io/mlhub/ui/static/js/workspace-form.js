@@ -9,6 +9,14 @@ import { checkCpus, checkDays, checkGpus, checkName, checkSize, parseEnv } from 
 /** The hub may name the server-name field either way in its errors. */
 const FIELD_ALIASES = { server_name: "name", user_options: "name" };
 
+/** The options of a hub that does not list its engine's supported options (every option). */
+const ALL_OPTIONS = ["image", "cpu_limit", "mem_limit", "gpus", "env", "days_to_live", "shm_size", "volume"];
+
+/** Returns whether the hub's workspace engine accepts the option `name`; the form shows only those. */
+function offers(config, name) {
+  return (config.supportedOptions ?? ALL_OPTIONS).includes(name);
+}
+
 /**
  * Builds the form. settings: {config, userName, idPrefix, withName (ask for a server name),
  * serverName (fixed name when withName is false; "" = default server), submitLabel,
@@ -28,16 +36,26 @@ export function workspaceForm(settings) {
       maxlength: String(rule.maxLength), spellcheck: "false",
     }), `${rule.description ?? `At most ${rule.maxLength} characters.`} It becomes part of the workspace URL.`));
   }
-  fields.push(imageField(id, config));
-  fields.push(field(id("cpu_limit"), "cpu_limit", "CPU limit", h("input", {
-    id: id("cpu_limit"), name: "cpu_limit", type: "number", min: "0.1", step: "0.1",
-    max: limits.maxCpus ?? false, value: defaults.cpu_limit ?? false, inputmode: "decimal",
-  }), limits.maxCpus ? `Number of CPUs, at most ${limits.maxCpus}. Empty: the hub's default.` : "Number of CPUs. Empty: the hub's default."));
-  fields.push(field(id("mem_limit"), "mem_limit", "Memory limit", h("input", {
-    id: id("mem_limit"), name: "mem_limit", type: "text", placeholder: "e.g. 2G",
-    value: defaults.mem_limit ?? false, spellcheck: "false",
-  }), limits.maxMemory ? `Size with unit K, M, G or T, at most ${limits.maxMemory}.` : "Size with unit K, M, G or T."));
-  if (config.gpusAvailable) {
+  if (offers(config, "image")) {
+    fields.push(imageField(id, config));
+  }
+  if (offers(config, "cpu_limit")) {
+    fields.push(field(id("cpu_limit"), "cpu_limit", "CPU limit", h("input", {
+      id: id("cpu_limit"), name: "cpu_limit", type: "number", min: "0.1", step: "0.1",
+      max: limits.maxCpus ?? false, value: defaults.cpu_limit ?? false, inputmode: "decimal",
+    }), limits.maxCpus ? `Number of CPUs, at most ${limits.maxCpus}. Empty: the hub's default.` : "Number of CPUs. Empty: the hub's default."));
+  }
+  if (offers(config, "mem_limit")) {
+    fields.push(field(id("mem_limit"), "mem_limit", "Memory limit", h("input", {
+      id: id("mem_limit"), name: "mem_limit", type: "text", placeholder: "e.g. 2G",
+      value: defaults.mem_limit ?? false, spellcheck: "false",
+    }), limits.maxMemory ? `Size with unit K, M, G or T, at most ${limits.maxMemory}.` : "Size with unit K, M, G or T."));
+  }
+  if (!offers(config, "cpu_limit") && !offers(config, "mem_limit")) {
+    fields.push(h("p", { class: "hint", dataset: { note: "no-limits" } },
+      "This hub's workspace engine enforces no CPU or memory limits."));
+  }
+  if (config.gpusAvailable && offers(config, "gpus")) {
     fields.push(field(id("gpus"), "gpus", "GPUs", h("input", {
       id: id("gpus"), name: "gpus", type: "text", placeholder: "none", spellcheck: "false",
     }), `"all", a count, or device ids such as 0,1${limits.maxGpus ? `; this hub has ${limits.maxGpus}` : ""}. Pick an image with GPU support.`));
@@ -48,17 +66,21 @@ export function workspaceForm(settings) {
   }), limits.maxDaysToLive
     ? `The workspace is removed after this many days, at most ${limits.maxDaysToLive}.`
     : "The workspace is removed after this many days. Empty: it does not expire."));
-  fields.push(checkboxField(id("volume"), "volume", "Keep files in a volume mounted at /workspace",
-    defaults.volume !== false));
+  if (offers(config, "volume")) {
+    fields.push(checkboxField(id("volume"), "volume", "Keep files in a volume mounted at /workspace",
+      defaults.volume !== false));
+  }
 
-  const advanced = h("details", { class: "advanced" }, h("summary", {}, "Environment and shared memory"),
+  const sharedMemory = offers(config, "shm_size");
+  const advanced = h("details", { class: "advanced" },
+    h("summary", {}, sharedMemory ? "Environment and shared memory" : "Environment"),
     field(id("env"), "env", "Environment variables", h("textarea", {
       id: id("env"), name: "env", rows: "4", spellcheck: "false", placeholder: "NAME=value",
     }), "One NAME=value per line."),
-    field(id("shm_size"), "shm_size", "Shared memory (/dev/shm)", h("input", {
+    sharedMemory ? field(id("shm_size"), "shm_size", "Shared memory (/dev/shm)", h("input", {
       id: id("shm_size"), name: "shm_size", type: "text", placeholder: defaults.shm_size ?? "e.g. 256M",
       spellcheck: "false",
-    }), limits.maxShmSize ? `Size with unit, at most ${limits.maxShmSize}.` : "Size with unit K, M or G."));
+    }), limits.maxShmSize ? `Size with unit, at most ${limits.maxShmSize}.` : "Size with unit K, M or G.") : null);
 
   const form = h("form", { class: "workspace-form", novalidate: true },
     ...fields, advanced,
@@ -154,7 +176,10 @@ function buildOptions(form, value, env) {
   if (value("shm_size") !== "") {
     options.shm_size = value("shm_size").toUpperCase();
   }
-  options.volume = form.elements.namedItem("volume").checked;
+  const volume = form.elements.namedItem("volume");
+  if (volume !== null) {
+    options.volume = volume.checked;
+  }
   return options;
 }
 

@@ -14,6 +14,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.mlhub.hub.spawn.AuthorizedKeys;
 import io.mlhub.hub.spawn.EngineCapabilities;
+import io.mlhub.hub.spawn.ReconnectingWatch;
 import io.mlhub.hub.spawn.SpawnException;
 import io.mlhub.hub.spawn.SpawnProgress;
 import io.mlhub.hub.spawn.Spawner;
@@ -24,6 +25,7 @@ import io.mlhub.hub.spawn.WorkspaceReadiness;
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.WorkspaceSpec;
 import io.mlhub.hub.spawn.WorkspaceStatus;
+import io.mlhub.hub.spawn.WorkspaceWatch;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -63,11 +65,16 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
     public static final String VOLUME_MOUNT = "/workspace";
 
     private static final Logger logger = LoggerFactory.getLogger(DockerSpawner.class);
+    private static final Duration WATCH_INITIAL_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration WATCH_MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Pattern EXITED_STATUS = Pattern.compile("Exited \\((-?\\d+)\\).*");
 
     private final DockerSpawnerConfig config;
     private final ApacheDockerHttpClient httpClient;
     private final DockerClient docker;
+    /** A client for the event stream only, without a response timeout, so that a quiet stream stays open. */
+    private final ApacheDockerHttpClient eventsHttpClient;
+    private final DockerClient eventsDocker;
     private final UserNetworks networks;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private volatile @Nullable EngineCapabilities capabilities;
@@ -84,6 +91,12 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
                 .responseTimeout(Duration.ofMinutes(2))
                 .build();
         this.docker = DockerClientImpl.getInstance(clientConfig, httpClient);
+        this.eventsHttpClient = new ApacheDockerHttpClient.Builder()
+                .dockerHost(clientConfig.getDockerHost())
+                .maxConnections(4)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        this.eventsDocker = DockerClientImpl.getInstance(clientConfig, eventsHttpClient);
         this.networks = new UserNetworks(docker, config);
     }
 
@@ -106,14 +119,25 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
             boolean gpus = Optional.ofNullable(docker.infoCmd().exec().getRuntimes())
                     .map(runtimes -> runtimes.containsKey("nvidia"))
                     .orElse(false);
-            known = new EngineCapabilities(gpus, true, true);
+            known = EngineCapabilities.container(gpus);
             capabilities = known;
             return known;
         } catch (RuntimeException unreachable) {
             logger.warn("failed to read the Docker engine's capabilities, assuming no GPUs error={}",
                     unreachable.getMessage());
-            return new EngineCapabilities(false, true, true);
+            return EngineCapabilities.container(false);
         }
+    }
+
+    /**
+     * Subscribes to the engine's container events of this hub (label {@code mlhub.origin}): start, die, stop,
+     * kill, oom and destroy. A broken stream, such as after an engine restart, is reopened after 1 s, doubling
+     * up to 30 s.
+     */
+    @Override
+    public Optional<WorkspaceWatch> watch(WorkspaceWatch.Listener listener) {
+        return Optional.of(ReconnectingWatch.start(engine(), new DockerEventSource(eventsDocker, config.hubName()),
+                listener, WATCH_INITIAL_BACKOFF, WATCH_MAX_BACKOFF));
     }
 
     @Override
@@ -482,7 +506,10 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
      * engine's {@code DockerException}s this also gets transport failures, such as a missing socket.
      */
     static String engineMessage(RuntimeException error) {
-        String message = String.valueOf(error.getMessage()).strip();
+        if (error.getMessage() == null) {
+            return error.getCause() != null ? error.getCause().toString() : error.toString();
+        }
+        String message = error.getMessage().strip();
         Matcher json = Pattern.compile(".*\"message\"\\s*:\\s*\"(.*)\".*", Pattern.DOTALL).matcher(message);
         return json.matches() ? json.group(1) : message;
     }
@@ -555,6 +582,7 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
 
     @Override
     public void close() throws IOException {
+        eventsHttpClient.close();
         httpClient.close();
     }
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>NOTE: Docker's built-in default pools hold about 30 bridge networks (172.17-31.0.0/16 and
  * 192.168.0.0/16 in /20 steps), so a hub with more concurrent users needs larger {@code default-address-pools}
- * in the engine's daemon.json; until then further users' starts fail with the engine's pool message.
+ * in the engine's daemon.json, such as {@code {"base": "172.17.0.0/16", "size": 24}} for 256 networks. Until
+ * then further users' starts fail with a message that names that setting.
  */
 final class UserNetworks {
     private static final Logger logger = LoggerFactory.getLogger(UserNetworks.class);
@@ -46,11 +47,32 @@ final class UserNetworks {
             joinHub(network);
             return name;
         } catch (RuntimeException engineError) {
-            throw new SpawnException("failed to prepare network " + name + ": "
-                    + DockerSpawner.engineMessage(engineError), engineError);
+            String message = DockerSpawner.engineMessage(engineError);
+            if (isPoolExhausted(message)) {
+                throw new SpawnException(poolExhaustedMessage(name, message), engineError);
+            }
+            throw new SpawnException("failed to prepare network " + name + ": " + message, engineError);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Returns whether the engine rejected a network because its address pools have no free subnet left. Docker
+     * 20.10.24 says "could not find an available, non-overlapping IPv4 address pool among the defaults"; the
+     * older wording "all predefined address pools have been fully subnetted" is matched too.
+     */
+    static boolean isPoolExhausted(String engineMessage) {
+        return engineMessage.contains("non-overlapping") && engineMessage.contains("address pool")
+                || engineMessage.contains("fully subnetted");
+    }
+
+    static String poolExhaustedMessage(String network, String engineMessage) {
+        return "failed to create network " + network + ": the Docker engine's address pools have no free subnet left "
+                + "(each user's workspaces get a network of their own). Give the engine more networks with "
+                + "default-address-pools in /etc/docker/daemon.json, such as {\"base\": \"172.17.0.0/16\", "
+                + "\"size\": 24} for 256 networks, and restart it, or remove unused networks. Engine message: "
+                + engineMessage;
     }
 
     private Network inspectOrCreate(String name, String user) {

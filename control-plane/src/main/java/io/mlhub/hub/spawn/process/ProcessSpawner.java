@@ -15,7 +15,9 @@ import io.mlhub.hub.spawn.StartedWorkspace;
 import io.mlhub.hub.spawn.WorkspaceNames;
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.WorkspaceSpec;
+import io.mlhub.hub.spawn.WorkspaceEvent;
 import io.mlhub.hub.spawn.WorkspaceStatus;
+import io.mlhub.hub.spawn.WorkspaceWatch;
 import io.mlhub.hub.spawn.process.WorkspaceState.ProcessId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,17 +52,24 @@ import org.slf4j.LoggerFactory;
  * (sshd config, host key, authorized keys). Workspaces run in their own session (through {@code setsid}),
  * so a hub that stops or dies leaves them running, and the next hub adopts them from {@code state.json}.
  *
- * <p>NOTE: workspaces run as the hub's own operating-system user, without CPU, memory or network
- * isolation, so this mode suits a single trusted team or a laptop; use Docker to isolate users.
+ * <p>CPU and memory limits are enforced with a cgroup per workspace where this machine lets the hub write
+ * cgroups (see {@link WorkspaceCgroups}); otherwise the engine reports no resource limits, so the options
+ * {@code cpu_limit} and {@code mem_limit} are rejected. The spawner logs at start which applies.
+ *
+ * <p>NOTE: workspaces run as the hub's own operating-system user, without file or network isolation, so this
+ * mode suits a single trusted team or a laptop; use Docker to isolate users.
  */
 public final class ProcessSpawner implements Spawner, AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ProcessSpawner.class);
     private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /** The folder below the hub's own cgroup that contains one cgroup per workspace. */
+    private static final String CGROUP_FOLDER = "workspaces";
     private static final List<String> INHERITED_ENVIRONMENT = List.of("PATH", "LANG", "LC_ALL", "TZ", "SHELL");
 
     private final ProcessSpawnerConfig config;
     private final Path workspacesDirectory;
     private final WorkspaceSshd sshd;
+    private final WorkspaceCgroups cgroups;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -71,12 +81,25 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
      */
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final ExecutorService exitWatchers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<WorkspaceWatch.Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     public ProcessSpawner(ProcessSpawnerConfig config) {
+        this(config, WorkspaceCgroups.detect(CGROUP_FOLDER));
+    }
+
+    ProcessSpawner(ProcessSpawnerConfig config, WorkspaceCgroups cgroups) {
         this.config = requireNonNull(config, "config");
         this.workspacesDirectory = config.dataDirectory().resolve("workspaces");
         this.sshd = new WorkspaceSshd(config);
+        this.cgroups = requireNonNull(cgroups, "cgroups");
+        if (cgroups.enforced()) {
+            logger.info("process workspaces get CPU and memory limits engine=process enforcedBy={}",
+                    cgroups.description());
+        } else {
+            logger.warn("process workspaces run without CPU and memory limits, so the options cpu_limit and "
+                    + "mem_limit are rejected engine=process cgroups={}", cgroups.description());
+        }
     }
 
     @Override
@@ -86,7 +109,22 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
 
     @Override
     public EngineCapabilities capabilities() {
-        return new EngineCapabilities(false, false, false);
+        return new EngineCapabilities(false, false, cgroups.enforced(), false, false);
+    }
+
+    /**
+     * Reports the exit of each workspace process this spawner started, through {@link Process#onExit}. The
+     * listener's {@code watchConnected} runs once, at once.
+     *
+     * <p>NOTE: processes adopted from an earlier hub are not children of this one, so their exit is noticed only
+     * by the periodic reconcile.
+     */
+    @Override
+    public Optional<WorkspaceWatch> watch(WorkspaceWatch.Listener listener) {
+        requireNonNull(listener, "listener");
+        listeners.add(listener);
+        exitWatchers.execute(listener::watchConnected);
+        return Optional.of(() -> listeners.remove(listener));
     }
 
     @Override
@@ -136,6 +174,11 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
         try {
             requireExecutable(config.command().getFirst());
             process = workspaceProcess(spec, directory, home, port).start();
+        } catch (CgroupException failed) {
+            if (sshdStarted != null) {
+                Processes.terminate(sshdStarted.process(), config.stopTimeout());
+            }
+            throw new SpawnException(failed.getMessage(), failed.getCause());
         } catch (IOException failed) {
             if (sshdStarted != null) {
                 Processes.terminate(sshdStarted.process(), config.stopTimeout());
@@ -174,13 +217,23 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
         throw new IOException(program + " not found on PATH " + path);
     }
 
-    private ProcessBuilder workspaceProcess(WorkspaceSpec spec, Path directory, Path home, int port) {
+    private ProcessBuilder workspaceProcess(WorkspaceSpec spec, Path directory, Path home, int port)
+            throws CgroupException {
+        List<String> workspaceCommand = new ArrayList<>();
+        for (String argument : config.command()) {
+            workspaceCommand.add(argument.replace("{port}", Integer.toString(port)));
+        }
+        String name = directory.getFileName().toString();
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
         }
-        for (String argument : config.command()) {
-            command.add(argument.replace("{port}", Integer.toString(port)));
+        try {
+            command.addAll(cgroups.prepare(name, spec.options().cpuLimit(), spec.options().memoryLimitBytes(),
+                    workspaceCommand));
+        } catch (IOException failed) {
+            throw new CgroupException("failed to create the cgroup of workspace " + name + " with its CPU and "
+                    + "memory limits (" + cgroups.description() + "): " + failed.getMessage(), failed);
         }
 
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -245,7 +298,9 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
                     logger.info("workspace exited engine=process workspace={} pid={} exitCode={}", name,
                             exited.pid(), exited.exitValue());
                     Processes.terminate(state.get().sshd(), config.stopTimeout());
+                    notifyExit(state.get().ref(), exited.exitValue());
                 }
+                cgroups.remove(name);
             } catch (SpawnException | UncheckedIOException failed) {
                 logger.warn("failed to record the exit of workspace={} pid={} error={}", name, exited.pid(),
                         failed.getMessage());
@@ -254,6 +309,13 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void notifyExit(WorkspaceRef ref, int exitCode) {
+        WorkspaceEvent event = new WorkspaceEvent(ref, WorkspaceEvent.Kind.STOPPED, "exit", exitCode);
+        for (WorkspaceWatch.Listener listener : listeners) {
+            exitWatchers.execute(() -> listener.workspaceChanged(event));
         }
     }
 
@@ -277,6 +339,7 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
             }
             Integer exitCode = exitCode(name, state.get());
             writeState(directory, state.get().asStopped(exitCode));
+            cgroups.remove(name);
             logger.info("workspace stopped engine=process workspace={}", name);
         } finally {
             lock.unlock();
@@ -479,6 +542,18 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
     public void close() {
         closed = true;
         exitWatchers.shutdownNow();
+    }
+
+    /** Returns how CPU and memory limits are enforced, for the start-up report and tests. */
+    String limitsEnforcedBy() {
+        return cgroups.description();
+    }
+
+    /** A failure to set up the workspace's cgroup, which fails the start. */
+    private static final class CgroupException extends Exception {
+        CgroupException(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /** Returns the lock that orders starts, stops and exit records of one workspace. */

@@ -393,7 +393,7 @@ class DockerSpawnerTest {
                 Map.of("JUPYTERHUB_SERVICE_PREFIX", prefix), prefix, List.of(), null);
     }
 
-    private static WorkspaceOptions tinyOptions(Map<String, String> env) {
+    static WorkspaceOptions tinyOptions(Map<String, String> env) {
         return new WorkspaceOptions(TINY, null, null, 0, List.of(), env, null, null, false);
     }
 

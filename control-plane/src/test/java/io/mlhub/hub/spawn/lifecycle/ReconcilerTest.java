@@ -1,10 +1,12 @@
 package io.mlhub.hub.spawn.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mlhub.hub.spawn.WorkspaceRef;
 import io.mlhub.hub.spawn.process.ProcessSpawner;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,24 @@ class ReconcilerTest {
                 .containsEntry(died, false);
         assertThat(restarted.status(running).orElseThrow().running()).as("reconcile never stops a server").isTrue();
         assertThat(restarted.status(orphan)).isEmpty();
+    }
+
+    @Test
+    void exitedProcessMarkedStoppedByWatch() throws Exception {
+        restarted = ProcessWorkspaces.spawner(data);
+        WorkspaceRef dying = ProcessWorkspaces.start(restarted, "frank", "", null);
+        WorkspaceRef staying = ProcessWorkspaces.start(restarted, "gail", "", null);
+        InMemoryRegistry registry = new InMemoryRegistry().server(dying, true).server(staying, true);
+        long pid = Long.parseLong(restarted.status(dying).orElseThrow().engineId());
+
+        try (Reconciler reconciler = new Reconciler(restarted, registry, true)) {
+            reconciler.startPeriodic(Duration.ofMinutes(10));
+            assertThat(reconciler.watchEngine()).as("the process spawner offers a watch").isTrue();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !registry.servers.get(dying));
+        }
+        assertThat(registry.servers).containsEntry(staying, true);
     }
 
     @Test
