@@ -105,6 +105,11 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
     /** Asserts that the cleanup removed the workspace from the engine. */
     abstract void assertWorkspaceRemoved() throws Exception;
 
+    /** Returns the notebook cell that prints the workspace's CPU quota and period, then its memory limit. */
+    String limitsCell() {
+        return LIMITS_CELL;
+    }
+
     /** Asserts what the limits cell printed inside the workspace (CPU quota and period, memory limit). */
     abstract void assertLimits(List<String> limits) throws Exception;
 
@@ -256,7 +261,7 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
         String kernel = KernelClient.startKernel(alice, WORKSPACE);
 
         assertThat(KernelClient.execute(alice, WORKSPACE, kernel, "print(6*7)")).isEqualTo("42\n");
-        String limits = KernelClient.execute(alice, WORKSPACE, kernel, LIMITS_CELL);
+        String limits = KernelClient.execute(alice, WORKSPACE, kernel, limitsCell());
         assertLimits(limits.lines().toList());
         noteWorkspace();
     }

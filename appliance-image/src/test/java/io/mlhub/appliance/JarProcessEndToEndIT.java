@@ -58,12 +58,33 @@ class JarProcessEndToEndIT extends EndToEndScenario {
     }
 
     /**
-     * NOTE: process mode records the CPU and memory limits but does not enforce them, so the cell only has to run.
-     * Assert the cgroup values here once workspace processes get cgroup limits.
+     * Reads the limits from the kernel's own cgroup: a workspace process shares the machine's cgroup file system,
+     * so the files at its root belong to the machine, not to the workspace.
      */
     @Override
+    String limitsCell() {
+        return String.join("\n",
+                "import os",
+                "groups = {}",
+                "for line in open('/proc/self/cgroup'):",
+                "    _, controllers, path = line.rstrip('\\n').split(':', 2)",
+                "    for controller in controllers.split(','):",
+                "        groups[controller] = path.strip('/')",
+                "def read(*parts):",
+                "    return open(os.path.join('/sys/fs/cgroup', *[p for p in parts if p])).read().strip()",
+                "if 'cpu' in groups:",
+                "    print(read('cpu', groups['cpu'], 'cpu.cfs_quota_us') + ' '",
+                "        + read('cpu', groups['cpu'], 'cpu.cfs_period_us'))",
+                "    print(read('memory', groups['memory'], 'memory.limit_in_bytes'))",
+                "else:",
+                "    print(read(groups[''], 'cpu.max'))",
+                "    print(read(groups[''], 'memory.max'))");
+    }
+
+    @Override
     void assertLimits(List<String> limits) {
-        assertThat(limits).as("cpu quota and period, then memory limit").hasSize(2);
+        assertThat(limits).as("cpu quota and period, then memory limit of the kernel's cgroup")
+                .containsExactly("50000 100000", Long.toString(512L << 20));
     }
 
     @Override
