@@ -63,7 +63,7 @@ final class ReadinessProbe {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** Holds the client, made at first use: building one sets up TLS, a quarter of a second of start-up. */
+    /** The shared client, built at first use because building one sets up TLS, slow at start-up. */
     private static final class Lazy {
         static final HttpClient CLIENT = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2))

@@ -81,7 +81,7 @@ public final class WorkspaceReadiness {
         return lines.isEmpty() ? "" : "; last log lines:\n" + String.join("\n", lines);
     }
 
-    /** Holds the client, made at first use: building one sets up TLS, a quarter of a second of start-up. */
+    /** The shared client, built at first use because building one sets up TLS, slow at start-up. */
     private static final class Lazy {
         static final HttpClient CLIENT = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(1))
