@@ -10,6 +10,7 @@ import io.mlhub.hub.route.ChpRoutePublisher;
 import io.mlhub.hub.route.RoutePublisher;
 import io.mlhub.hub.spawn.Spawner;
 import io.mlhub.hub.spawn.docker.DockerSpawner;
+import io.mlhub.hub.store.Database;
 import io.mlhub.proxy.chp.ChpApiServer;
 import io.mlhub.proxy.http.HttpProxy;
 import io.mlhub.proxy.http.HttpProxyConfig;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,13 @@ final class Appliance implements AutoCloseable {
         PathRouteTable routes = new PathRouteTable();
         HubCredentialResolver credentials = new HubCredentialResolver();
         HubSshAuthority sshAuthority = new HubSshAuthority();
+        // The database opens and migrates while the public port, SSH and the spawner start.
+        CompletableFuture<Database> database = null;
+        if (settings.startHub()) {
+            CompletableFuture<Database> opening = HubServer.openDatabaseAsync(hubConfig);
+            started.add(() -> opening.thenAccept(Database::close));
+            database = opening;
+        }
 
         HttpProxy httpProxy = null;
         if (settings.startProxy()) {
@@ -116,7 +125,7 @@ final class Appliance implements AutoCloseable {
             RoutePublisher publisher = httpProxy != null
                     ? new InProcessRoutes(routes)
                     : new ChpRoutePublisher(settings.proxyApiUrl(), routeApiToken(settings));
-            hub = startHub(hubConfig, settings, spawners, publisher, routes);
+            hub = startHub(hubConfig, settings, spawners, publisher, routes, database);
             if (httpProxy != null) {
                 String hubHost = hubHost(hub.host());
                 routes.put(new Route(RouteKeys.canonical(hubConfig.baseUrl()),
@@ -176,12 +185,13 @@ final class Appliance implements AutoCloseable {
     }
 
     private HubServer startHub(HubConfig hubConfig, ApplianceSettings settings, SpawnerFactory spawners,
-            RoutePublisher publisher, PathRouteTable routes) throws Exception {
+            RoutePublisher publisher, PathRouteTable routes, CompletableFuture<Database> database) throws Exception {
         Spawner spawner = spawners.create(hubConfig);
         if (spawner instanceof AutoCloseable closeable) {
             started.add(closeable);
         }
-        HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher);
+        HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher)
+                .database(database);
         apiAddress(hubConfig, spawner, builder);
         if (proxy != null) {
             builder.activitySource(new RouteActivity(routes, hubConfig.hubName()));

@@ -59,7 +59,7 @@ class ContainerImageIT {
                 "{{json .Config.Entrypoint}} {{json .Config.ExposedPorts}} {{json .Config.Volumes}} {{json .Config.Env}}",
                 IMAGE).output();
 
-        assertThat(config).contains("[\"java\",\"-jar\",\"/opt/mlhub/mlhub.jar\"]");
+        assertThat(config).contains("[\"/opt/mlhub/mlhub-java\",\"/data/cache\",\"/opt/mlhub/mlhub.jar\"]");
         assertThat(config).contains("\"8080/tcp\"");
         assertThat(config).contains("\"/data\"");
         assertThat(config).contains("DATA_FOLDER=/data");

@@ -32,6 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +87,7 @@ public final class HubServer {
     private final IdleCuller.ActivitySource activitySource;
     private final Clock clock;
     private final Duration reconcileInterval;
+    private final @Nullable CompletableFuture<Database> openingDatabase;
 
     private @Nullable Database database;
     private @Nullable Server jetty;
@@ -110,6 +113,24 @@ public final class HubServer {
         this.activitySource = builder.activitySource;
         this.clock = builder.clock;
         this.reconcileInterval = builder.reconcileInterval;
+        this.openingDatabase = builder.database;
+    }
+
+    /**
+     * Opens and migrates the database of {@code config} on a thread of its own, so that a caller can start other
+     * parts meanwhile and hand the result to {@link Builder#database}.
+     */
+    public static CompletableFuture<Database> openDatabaseAsync(HubConfig config) {
+        requireNonNull(config, "config");
+        CompletableFuture<Database> opening = new CompletableFuture<>();
+        Thread.ofPlatform().name("hub-db-open").daemon().start(() -> {
+            try {
+                opening.complete(Database.open(config.database()));
+            } catch (RuntimeException | Error e) {
+                opening.completeExceptionally(e);
+            }
+        });
+        return opening;
     }
 
     public static Builder builder(HubConfig config) {
@@ -122,7 +143,7 @@ public final class HubServer {
      * @return the port Jetty listens on
      */
     public synchronized int start() throws Exception {
-        Database db = Database.open(config.database());
+        Database db = openingDatabase != null ? awaitDatabase(openingDatabase) : Database.open(config.database());
         database = db;
         HubStore hubStore = HubStore.over(db);
         store = hubStore;
@@ -242,6 +263,17 @@ public final class HubServer {
         return spawner;
     }
 
+    private static Database awaitDatabase(CompletableFuture<Database> opening) throws Exception {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     private void reconcileAtStart(Reconciler reconcile) {
         try {
             Reconciler.Report report = reconcile.reconcile();
@@ -273,7 +305,7 @@ public final class HubServer {
      */
     private Map<WorkspaceRef, Instant> lastActivity(HubStore hubStore) {
         Map<WorkspaceRef, Instant> latest = new HashMap<>();
-        Map<Long, String> names = hubStore.users().namesById();
+        Map<Long, String> names = hubStore.users().namesOfServerOwners();
         for (ServerRecord server : hubStore.servers().listInState(ServerState.RUNNING)) {
             String user = names.get(server.userId());
             if (user != null && server.lastActivity() != null) {
@@ -330,6 +362,7 @@ public final class HubServer {
         private IdleCuller.ActivitySource activitySource = Map::of;
         private Clock clock = Clock.systemUTC();
         private Duration reconcileInterval = RECONCILE_INTERVAL;
+        private @Nullable CompletableFuture<Database> database;
 
         private Builder(HubConfig config) {
             this.config = requireNonNull(config, "config");
@@ -360,6 +393,15 @@ public final class HubServer {
          */
         public Builder activitySource(IdleCuller.ActivitySource value) {
             this.activitySource = requireNonNull(value, "activitySource");
+            return this;
+        }
+
+        /**
+         * Sets the database being opened by {@link #openDatabaseAsync}; without it, {@link #start} opens the
+         * configured one. The hub closes it when it stops.
+         */
+        public Builder database(CompletableFuture<Database> value) {
+            this.database = requireNonNull(value, "database");
             return this;
         }
 

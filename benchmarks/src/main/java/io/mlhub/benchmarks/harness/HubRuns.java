@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +18,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hub measures on Debian's JupyterHub 3.0 (dummy authenticator, SQLite, an external configurable-http-proxy)
- * and on the product's hub ({@code mlhub.jar serve}, embedded H2, process spawner). For each it times start-up
- * with an empty database, user creation through the REST API, one page of the user list (50 users, the first
- * page and a middle page, with the pagination {@code Accept} header) and a restart with all users in the
- * database. Requests go straight to each hub's own port: for JupyterHub the proxy adds nothing, and the
- * product serves the hub API on its single public port.
+ * and on the product's hub ({@code mlhub.jar serve} started as {@code bin/start} starts it, embedded H2, process
+ * spawner). For each it times start-up with an empty database, user creation through the REST API, one page of
+ * the user list (50 users, the first page and a middle page, with the pagination {@code Accept} header) and a
+ * restart with all users in the database. Requests go straight to each hub's own port: for JupyterHub the proxy
+ * adds nothing, and the product serves the hub API on its single public port.
+ *
+ * <p>JupyterHub creates about 25 users per second through its API, so it gets the first users that way (which
+ * times the creation) and the rest as the same rows written into its SQLite database while it is stopped. The
+ * list pages are timed after the same warm-up requests on both hubs; the first request after the restart is
+ * reported on its own.
  */
 final class HubRuns {
     private static final Logger logger = LoggerFactory.getLogger(HubRuns.class);
@@ -29,8 +35,31 @@ final class HubRuns {
     static final List<String> SERVERS = List.of("jupyterhub", "mlhub");
     private static final String PAGINATION = "application/jupyterhub-pagination+json";
     private static final int BATCH = 100;
-    /** Upper bound on creating users, so that a slow hub cannot stretch the run without limit. */
+    /** Time for creating users through JupyterHub's API; it gets the rest written into its database. */
+    private static final Duration JUPYTERHUB_CREATE_TIME = Duration.ofSeconds(30);
+    /** Upper bound on creating the product's users, all through its API. */
     private static final Duration CREATE_TIME_LIMIT = Duration.ofSeconds(300);
+    /** Untimed list requests on each hub before the timed ones, so that neither is measured cold. */
+    private static final int WARM_UP_REQUESTS = 1_000;
+    /**
+     * Writes users {@code u<from>} to {@code u<to - 1>} into a stopped JupyterHub's SQLite database with the rows
+     * its {@code POST /hub/api/users} makes: the user (with a random cookie id), the {@code user} role and the
+     * default spawner.
+     */
+    private static final String SEED_JUPYTERHUB = """
+            import datetime, sqlite3, sys, uuid
+            db, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            con = sqlite3.connect(db)
+            role = con.execute("SELECT id FROM roles WHERE name = 'user'").fetchone()[0]
+            now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+            with con:
+                for i in range(start, end):
+                    user = con.execute("INSERT INTO users (name, admin, created, cookie_id) VALUES (?, 0, ?, ?)",
+                                       ("u%05d" % i, now, uuid.uuid4().hex)).lastrowid
+                    con.execute("INSERT INTO user_role_map (user_id, role_id) VALUES (?, ?)", (user, role))
+                    con.execute("INSERT INTO spawners (user_id, name) VALUES (?, '')", (user,))
+            con.close()
+            """;
 
     private final Stack stack;
     private final Report report;
@@ -53,6 +82,8 @@ final class HubRuns {
                 null, null, null));
         report.declare(new Measure("hub-list-middle", "user list, page of 50 at offset " + String.format("%,d", users / 2)
                 + ", " + count + " users", "ms", false, null, null, null));
+        report.declare(new Measure("hub-list-cold", "user list, first request after the restart, first page of 50, "
+                + count + " users", "ms", false, null, null, null));
         report.declare(new Measure("hub-restart", "hub restart with " + count + " users, launch to `GET /hub/api/` 200",
                 "s", false, null, null, null));
         for (String id : List.of("hub-start", "hub-list-first", "hub-list-middle", "hub-restart")) {
@@ -61,7 +92,8 @@ final class HubRuns {
     }
 
     void run(int repeats, int users, int requests) throws InterruptedException {
-        List<String> ids = List.of("hub-start", "hub-create", "hub-list-first", "hub-list-middle", "hub-restart");
+        List<String> ids = List.of("hub-start", "hub-create", "hub-list-cold", "hub-list-first", "hub-list-middle",
+                "hub-restart");
         try {
             runJupyterHub(repeats, users, requests);
         } catch (IOException | RuntimeException e) {
@@ -107,14 +139,16 @@ final class HubRuns {
             Path folder = Files.createDirectories(stack.dir().resolve("hub-users"));
             ManagedProcess process = startHub(folder, proxy, hubPort);
             ProductHub.awaitApi(client, hub, process, "jupyterhub");
-            int created = createAll(hub, adminToken, users, "jupyterhub");
+            int created = createAll(hub, adminToken, users, "jupyterhub", JUPYTERHUB_CREATE_TIME);
             stack.stop(process);
+            if (created < users) {
+                seedJupyterHub(folder.resolve("jupyterhub.sqlite"), created, users);
+            }
 
             for (int i = 0; i < repeats; i++) {
                 process = startHub(folder, proxy, hubPort);
                 report.add("hub-restart", "jupyterhub", ProductHub.awaitApi(client, hub, process, "jupyterhub"));
-                timeListPage(hub, adminToken, 0, requests, "hub-list-first", "jupyterhub");
-                timeListPage(hub, adminToken, created / 2, requests, "hub-list-middle", "jupyterhub");
+                timeListPages(hub, adminToken, users, requests, "jupyterhub");
                 stack.stop(process);
             }
             logger.info("run scenario=hub server=jupyterhub users={} listFirstMs={}", users,
@@ -131,6 +165,12 @@ final class HubRuns {
     private void runProduct(int repeats, int users, int requests) throws IOException, InterruptedException {
         int port = Stack.freePort();
         Map<String, String> environment = Map.of("EXECUTION_MODE", "process");
+        // A first start and stop writes the class data sharing archive, as a user's first start does; the timed
+        // starts are later ones, as JupyterHub's are with Debian's compiled Python files.
+        Path primeFolder = Files.createDirectories(stack.dir().resolve("mlhub-prime"));
+        ProductHub prime = ProductHub.launch(stack, client, "mlhub-hub-prime", primeFolder, port, environment, null);
+        prime.awaitApi();
+        stack.stop(prime.process());
         for (int i = 0; i < repeats; i++) {
             Path folder = Files.createDirectories(stack.dir().resolve("mlhub-fresh-" + i));
             ProductHub hub = ProductHub.launch(stack, client, "mlhub-hub-fresh-" + i, folder, port, environment, null);
@@ -142,24 +182,28 @@ final class HubRuns {
         ProductHub hub = ProductHub.launch(stack, client, "mlhub-hub-users", folder, port, environment, null);
         hub.awaitApi();
         String token = hub.adminToken();
-        int created = createAll(hub.uri(), token, users, "mlhub");
+        int created = createAll(hub.uri(), token, users, "mlhub", CREATE_TIME_LIMIT);
         stack.stop(hub.process());
+        if (created < users) {
+            throw new IOException(String.format("only %,d of %,d users were created within %d s", created, users,
+                    CREATE_TIME_LIMIT.toSeconds()));
+        }
 
         for (int i = 0; i < repeats; i++) {
             hub = ProductHub.launch(stack, client, "mlhub-hub-restart-" + i, folder, port, environment, null);
             report.add("hub-restart", "mlhub", hub.awaitApi());
-            timeListPage(hub.uri(), token, 0, requests, "hub-list-first", "mlhub");
-            timeListPage(hub.uri(), token, created / 2, requests, "hub-list-middle", "mlhub");
+            timeListPages(hub.uri(), token, users, requests, "mlhub");
             stack.stop(hub.process());
         }
         logger.info("run scenario=hub server=mlhub users={} listFirstMs={}", users,
                 report.median("hub-list-first", "mlhub"));
     }
 
-    /** Creates {@code users} users in batches within {@link #CREATE_TIME_LIMIT} and returns how many it made. */
-    private int createAll(URI hub, String token, int users, String server) throws IOException, InterruptedException {
+    /** Creates up to {@code users} users in batches within {@code limit}, records the rate and returns how many. */
+    private int createAll(URI hub, String token, int users, String server, Duration limit)
+            throws IOException, InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + CREATE_TIME_LIMIT.toNanos();
+        long deadline = start + limit.toNanos();
         int created = 0;
         while (created < users && System.nanoTime() < deadline) {
             createUsers(hub, token, created, Math.min(users, created + BATCH));
@@ -167,11 +211,8 @@ final class HubRuns {
         }
         report.add("hub-create", server, created / ((System.nanoTime() - start) / 1e9));
         if (created < users) {
-            String note = String.format("only %,d users were created within %d s", created,
-                    CREATE_TIME_LIMIT.toSeconds());
-            for (String id : List.of("hub-list-first", "hub-list-middle", "hub-restart")) {
-                report.note(id, server, note);
-            }
+            report.note("hub-create", server, String.format("the first %,d users; the rest were written into its "
+                    + "database while it was stopped", created));
         }
         return created;
     }
@@ -219,21 +260,51 @@ final class HubRuns {
         }
     }
 
-    private void timeListPage(URI hub, String token, int offset, int requests, String measureId, String server) throws IOException, InterruptedException {
+    /**
+     * Times the first request after the restart, sends the same untimed warm-up requests to every hub, then times
+     * {@code requests} requests of the first page and of the middle one.
+     */
+    private void timeListPages(URI hub, String token, int users, int requests, String server)
+            throws IOException, InterruptedException {
+        report.add("hub-list-cold", server, listPage(hub, token, 0));
+        for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+            listPage(hub, token, i % 2 == 0 ? 0 : users / 2);
+        }
+        for (int i = 0; i < requests; i++) {
+            report.add("hub-list-first", server, listPage(hub, token, 0));
+        }
+        for (int i = 0; i < requests; i++) {
+            report.add("hub-list-middle", server, listPage(hub, token, users / 2));
+        }
+    }
+
+    /** Sends one list request and returns its time in milliseconds. */
+    private double listPage(URI hub, String token, int offset) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(hub.resolve("/hub/api/users?limit=50&offset=" + offset))
                 .header("Authorization", "token " + token)
                 .header("Accept", PAGINATION)
                 .timeout(Duration.ofSeconds(30))
                 .build();
-        for (int i = 0; i < requests; i++) {
-            long start = System.nanoTime();
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            double millis = (System.nanoTime() - start) / 1e6;
-            if (response.statusCode() != 200 || !response.body().contains("\"u")) {
-                throw new IOException("GET " + request.uri() + " returned " + response.statusCode() + ": "
-                        + response.body().substring(0, Math.min(200, response.body().length())));
-            }
-            report.add(measureId, server, millis);
+        long start = System.nanoTime();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (response.statusCode() != 200 || !response.body().contains("\"u")) {
+            throw new IOException("GET " + request.uri() + " returned " + response.statusCode() + ": "
+                    + response.body().substring(0, Math.min(200, response.body().length())));
         }
+        return millis;
+    }
+
+    /** Writes users {@code from} to {@code to - 1} into JupyterHub's stopped SQLite database. */
+    private void seedJupyterHub(Path database, int from, int to) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", SEED_JUPYTERHUB, database.toString(),
+                Integer.toString(from), Integer.toString(to)).redirectErrorStream(true).start();
+        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (python.waitFor() != 0) {
+            throw new IOException("writing users into " + database + " failed: " + output.strip());
+        }
+        logger.info("users written into the database server=jupyterhub from={} to={} seconds={}", from, to,
+                String.format("%.1f", (System.nanoTime() - start) / 1e9));
     }
 }

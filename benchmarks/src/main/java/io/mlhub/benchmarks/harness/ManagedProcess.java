@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ManagedProcess implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ManagedProcess.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
     private final Process process;
@@ -111,7 +112,8 @@ final class ManagedProcess implements AutoCloseable {
         }
         handle.destroy();
         try {
-            handle.onExit().get(5, TimeUnit.SECONDS);
+            // Long enough for the product's JVM to write its class data sharing archive at exit on a busy core.
+            handle.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             logger.warn("process did not stop after SIGTERM, sending SIGKILL pid={}", handle.pid());
             handle.destroyForcibly();

@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProductHub {
     private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
+    /** The launcher that {@code bin/start} and the container image run. */
+    private static final Path LAUNCHER = Path.of(System.getProperty("mlhub.repository", ".")).toAbsolutePath()
+            .normalize().resolve("appliance-image/src/image/mlhub-java");
 
     private final ManagedProcess process;
     private final URI uri;
@@ -34,7 +37,9 @@ final class ProductHub {
     }
 
     /**
-     * Launches the hub without waiting for it, so that start-up can be timed from the launch.
+     * Launches the hub without waiting for it, so that start-up can be timed from the launch. It starts the way
+     * {@code bin/start} does: through {@code appliance-image/src/image/mlhub-java}, with the class data sharing
+     * archive in the same cache folder.
      *
      * @param environment extra environment, e.g. {@code EXECUTION_MODE}
      * @param config YAML configuration file, or {@code null} for the defaults
@@ -42,16 +47,28 @@ final class ProductHub {
     static ProductHub launch(Stack stack, HttpClient client, String name, Path dataDir, int port,
             Map<String, String> environment, @Nullable Path config) throws IOException {
         Options options = stack.options();
-        List<String> command = new ArrayList<>(List.of(options.productJava().toString(), "-jar",
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), cacheFolder().toString(),
                 options.productJar().toString(), "serve", "--port", Integer.toString(port), "--data-dir",
                 dataDir.toString()));
         if (config != null) {
             command.addAll(List.of("--config", config.toString()));
         }
-        Map<String, String> env = new HashMap<>(Map.of("START_SSH", "false"));
+        Path javaHome = options.productJava().toAbsolutePath().getParent().getParent();
+        Map<String, String> env = new HashMap<>(Map.of("START_SSH", "false", "JAVA_HOME", javaHome.toString()));
         env.putAll(environment);
         ManagedProcess process = stack.launchUnwaited(name, command, env);
         return new ProductHub(process, URI.create("http://127.0.0.1:" + port), client);
+    }
+
+    /** Returns the cache folder of {@code bin/start}: {@code MLHUB_CACHE}, else {@code XDG_CACHE_HOME/mlhub}. */
+    static Path cacheFolder() {
+        String cache = System.getenv("MLHUB_CACHE");
+        if (cache != null && !cache.isBlank()) {
+            return Path.of(cache);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("mlhub");
     }
 
     ManagedProcess process() {

@@ -1,5 +1,6 @@
 package io.mlhub.hub.auth;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 /**
@@ -8,7 +9,8 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
  */
 public final class PasswordHasher {
     private final Argon2PasswordEncoder encoder = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
-    private final String decoyHash = encoder.encode(Secrets.newToken());
+    /** Made on first use rather than at start, where one Argon2 hash costs a noticeable part of start-up. */
+    private volatile @Nullable String decoyHash;
 
     public String hash(String password) {
         return encoder.encode(password);
@@ -17,9 +19,18 @@ public final class PasswordHasher {
     /** Checks {@code password} against {@code hash}; a {@code null} hash checks a decoy so timing stays the same. */
     public boolean matches(String password, String hash) {
         if (hash == null) {
-            encoder.matches(password, decoyHash);
+            encoder.matches(password, decoyHash());
             return false;
         }
         return encoder.matches(password, hash);
+    }
+
+    private String decoyHash() {
+        String decoy = decoyHash;
+        if (decoy == null) {
+            decoy = encoder.encode(Secrets.newToken());
+            decoyHash = decoy;
+        }
+        return decoy;
     }
 }

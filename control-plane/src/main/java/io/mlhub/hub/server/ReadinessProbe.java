@@ -21,11 +21,6 @@ import java.util.Optional;
 final class ReadinessProbe {
     private static final int LOG_LINES = 10;
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
     void awaitReady(Spawner spawner, WorkspaceRef ref, URI target, String prefix, Duration timeout)
             throws SpawnException, InterruptedException {
         URI url = URI.create(stripSlash(target.toString()) + prefix);
@@ -45,7 +40,7 @@ final class ReadinessProbe {
     private boolean answers(URI url) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).GET().build();
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
+            return Lazy.CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
         } catch (IOException e) {
             return false;
         }
@@ -66,5 +61,13 @@ final class ReadinessProbe {
 
     private static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The shared client, built at first use because building one sets up TLS, slow at start-up. */
+    private static final class Lazy {
+        static final HttpClient CLIENT = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 }

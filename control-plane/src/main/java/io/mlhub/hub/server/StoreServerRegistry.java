@@ -45,7 +45,7 @@ public final class StoreServerRegistry implements ServerRegistry {
 
     @Override
     public List<RegisteredServer> servers() {
-        Map<Long, String> names = store.users().namesById();
+        Map<Long, String> names = store.users().namesOfServerOwners();
         List<RegisteredServer> result = new ArrayList<>();
         for (ServerRecord server : store.servers().listAll()) {
             String user = names.get(server.userId());

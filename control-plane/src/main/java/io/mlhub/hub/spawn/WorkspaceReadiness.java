@@ -21,11 +21,6 @@ public final class WorkspaceReadiness {
     private static final Logger logger = LoggerFactory.getLogger(WorkspaceReadiness.class);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(1))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
     /**
      * Polls {@code url} until it responds with a status below 500, checking between polls that the
      * workspace still runs.
@@ -63,7 +58,7 @@ public final class WorkspaceReadiness {
     private Optional<String> probe(URI url) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build();
         try {
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = Lazy.CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status < 500 ? Optional.empty() : Optional.of("HTTP " + status);
         } catch (IOException notYet) {
             logger.debug("workspace not responding yet url={} error={}", url, notYet.toString());
@@ -84,5 +79,13 @@ public final class WorkspaceReadiness {
 
     private static String formatLines(List<String> lines) {
         return lines.isEmpty() ? "" : "; last log lines:\n" + String.join("\n", lines);
+    }
+
+    /** The shared client, built at first use because building one sets up TLS, slow at start-up. */
+    private static final class Lazy {
+        static final HttpClient CLIENT = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(1))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 }

@@ -199,6 +199,20 @@ public final class UserStore {
         return names;
     }
 
+    /**
+     * Returns the name by id of every user who has at least one server, so that the lifecycle services do not read
+     * every account of a large hub.
+     */
+    public Map<Long, String> namesOfServerOwners() {
+        Map<Long, String> names = new HashMap<>();
+        // Driven by the servers table, which is small, rather than by users, which may hold many thousands.
+        jdbi.useHandle(h -> h.createQuery("SELECT DISTINCT u.id, u.name FROM servers s "
+                        + "JOIN users u ON u.id = s.user_id")
+                .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("name")))
+                .forEach(e -> names.put(e.getKey(), e.getValue())));
+        return names;
+    }
+
     /** Deletes a user with every server, token, key and OAuth client they own; returns whether one existed. */
     public boolean delete(long id) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM users WHERE id = :id").bind("id", id).execute()) > 0;
