@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,15 +82,30 @@ final class HttpRuns {
         }
     }
 
-    /** Runs a short small-body load on every running server so that JIT compilers and caches are warm. */
-    void warmUp(Duration duration) throws InterruptedException {
+    /**
+     * Runs short loads on every running server so that JIT compilers and caches are warm before anything counts:
+     * small and 64 KiB bodies with {@code http}, and websocket echo on the plain servers when {@code websockets}
+     * is given. A JVM compiles each code path on first heavy use, so a path left out here (the TLS relay of large
+     * bodies, the websocket frame relay) was measured while it compiled.
+     */
+    void warmUp(Duration duration, boolean http, @Nullable WebSocketLoad websockets) throws InterruptedException {
         for (Endpoint endpoint : stack.endpoints()) {
             if (!endpoint.isRunning()) {
                 continue;
             }
             try {
                 Wrk.run(endpoint.base().resolve("/small"), 50, duration, false);
-            } catch (java.io.IOException e) {
+                if (http) {
+                    Wrk.run(endpoint.base().resolve("/large"), 50, duration, false);
+                }
+                if (websockets != null && PLAIN.contains(endpoint.name())) {
+                    URI uri = URI.create("ws://127.0.0.1:" + endpoint.base().getPort() + "/ws");
+                    websockets.echoRoundTripsPerSecond(uri, WEBSOCKET_CONNECTIONS, duration);
+                }
+            } catch (Exception e) {
+                if (e instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
                 logger.warn("warm-up failed server={} error={}", endpoint.name(), e.getMessage());
             }
         }
