@@ -82,25 +82,34 @@ final class HttpRuns {
         }
     }
 
+    /** Rates of two warm-up rounds in a row within this fraction of each other count as steady. */
+    private static final double STEADY_SPREAD = 0.10;
+    private static final Duration WARM_UP_ROUND = Duration.ofSeconds(2);
+    private static final int MIN_WARM_UP_ROUNDS = 3;
+
     /**
-     * Runs short loads on every running server so that JIT compilers and caches are warm before anything counts:
-     * small and 64 KiB bodies with {@code http}, and websocket echo on the plain servers when {@code websockets}
-     * is given. A JVM compiles each code path on first heavy use, so a path left out here (the TLS relay of large
-     * bodies, the websocket frame relay) was measured while it compiled.
+     * Warms every running server before anything counts: small and 64 KiB bodies with {@code http}, and websocket
+     * echo on the plain servers when {@code websockets} is given. Each load repeats in 2-second rounds, at least
+     * three and at most {@code maxRounds}, until two rounds in a row agree within 10%. A compiled server is steady after the
+     * first rounds. A JVM pinned to one core compiles each code path on first heavy use: the product needed about
+     * 10 s of TLS load to reach its steady rate on a 2-core test machine.
      */
-    void warmUp(Duration duration, boolean http, @Nullable WebSocketLoad websockets) throws InterruptedException {
+    void warmUp(int maxRounds, boolean http, @Nullable WebSocketLoad websockets) throws InterruptedException {
         for (Endpoint endpoint : stack.endpoints()) {
             if (!endpoint.isRunning()) {
                 continue;
             }
             try {
-                Wrk.run(endpoint.base().resolve("/small"), 50, duration, false);
+                warmUntilSteady(endpoint, "/small", maxRounds,
+                        () -> Wrk.run(endpoint.base().resolve("/small"), 50, WARM_UP_ROUND, false).requestsPerSecond());
                 if (http) {
-                    Wrk.run(endpoint.base().resolve("/large"), 50, duration, false);
+                    warmUntilSteady(endpoint, "/large", maxRounds, () ->
+                            Wrk.run(endpoint.base().resolve("/large"), 50, WARM_UP_ROUND, false).requestsPerSecond());
                 }
                 if (websockets != null && PLAIN.contains(endpoint.name())) {
                     URI uri = URI.create("ws://127.0.0.1:" + endpoint.base().getPort() + "/ws");
-                    websockets.echoRoundTripsPerSecond(uri, WEBSOCKET_CONNECTIONS, duration);
+                    warmUntilSteady(endpoint, "/ws", maxRounds,
+                            () -> websockets.echoRoundTripsPerSecond(uri, WEBSOCKET_CONNECTIONS, WARM_UP_ROUND));
                 }
             } catch (Exception e) {
                 if (e instanceof InterruptedException interrupted) {
@@ -109,6 +118,31 @@ final class HttpRuns {
                 logger.warn("warm-up failed server={} error={}", endpoint.name(), e.getMessage());
             }
         }
+    }
+
+    /** One warm-up round; returns its rate. */
+    @FunctionalInterface
+    private interface WarmUpRound {
+        double run() throws Exception;
+    }
+
+    private static void warmUntilSteady(Endpoint endpoint, String path, int maxRounds, WarmUpRound round)
+            throws Exception {
+        double previous = round.run();
+        int rounds = 1;
+        while (rounds < maxRounds) {
+            double rate = round.run();
+            rounds++;
+            // A round or two of a warming JVM can agree by chance, so at least three rounds run.
+            boolean steady = rounds >= MIN_WARM_UP_ROUNDS
+                    && Math.abs(rate - previous) <= STEADY_SPREAD * Math.max(rate, previous);
+            previous = rate;
+            if (steady) {
+                break;
+            }
+        }
+        logger.info("warm-up server={} path={} rounds={} lastRate={}", endpoint.name(), path, rounds,
+                Math.round(previous));
     }
 
     /** Runs every scenario once on every server, starting the rotation at {@code repeat}. */

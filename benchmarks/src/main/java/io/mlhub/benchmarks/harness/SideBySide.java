@@ -96,8 +96,7 @@ public final class SideBySide {
             try (WebSocketLoad websockets = new WebSocketLoad()) {
                 HttpRuns http = new HttpRuns(stack, report);
                 boolean websocket = options.groups().contains("websocket");
-                http.warmUp(Duration.ofSeconds(options.quick() ? 2 : 5), options.groups().contains("http"),
-                        websocket ? websockets : null);
+                http.warmUp(options.quick() ? 4 : 10, options.groups().contains("http"), websocket ? websockets : null);
                 for (int repeat = 0; repeat < options.repeats(); repeat++) {
                     logger.info("http repeat={} of {}", repeat + 1, options.repeats());
                     http.runRepeat(repeat, duration, options.groups().contains("http"),
