@@ -100,15 +100,15 @@ final class HttpRuns {
                 continue;
             }
             try {
-                warmUntilSteady(endpoint, "/small", maxRounds,
+                warmUntilSteady(endpoint.name(), "/small", maxRounds,
                         () -> Wrk.run(endpoint.base().resolve("/small"), 50, WARM_UP_ROUND, false).requestsPerSecond());
                 if (http) {
-                    warmUntilSteady(endpoint, "/large", maxRounds, () ->
+                    warmUntilSteady(endpoint.name(), "/large", maxRounds, () ->
                             Wrk.run(endpoint.base().resolve("/large"), 50, WARM_UP_ROUND, false).requestsPerSecond());
                 }
                 if (websockets != null && PLAIN.contains(endpoint.name())) {
                     URI uri = URI.create("ws://127.0.0.1:" + endpoint.base().getPort() + "/ws");
-                    warmUntilSteady(endpoint, "/ws", maxRounds,
+                    warmUntilSteady(endpoint.name(), "/ws", maxRounds,
                             () -> websockets.echoRoundTripsPerSecond(uri, WEBSOCKET_CONNECTIONS, WARM_UP_ROUND));
                 }
             } catch (Exception e) {
@@ -122,12 +122,12 @@ final class HttpRuns {
 
     /** One warm-up round; returns its rate. */
     @FunctionalInterface
-    private interface WarmUpRound {
+    interface WarmUpRound {
         double run() throws Exception;
     }
 
-    private static void warmUntilSteady(Endpoint endpoint, String path, int maxRounds, WarmUpRound round)
-            throws Exception {
+    /** Runs {@code round} until two rounds in a row agree within 10%, at least three and at most {@code maxRounds}. */
+    static void warmUntilSteady(String server, String path, int maxRounds, WarmUpRound round) throws Exception {
         double previous = round.run();
         int rounds = 1;
         while (rounds < maxRounds) {
@@ -141,7 +141,7 @@ final class HttpRuns {
                 break;
             }
         }
-        logger.info("warm-up server={} path={} rounds={} lastRate={}", endpoint.name(), path, rounds,
+        logger.info("warm-up server={} path={} rounds={} lastRate={}", server, path, rounds,
                 Math.round(previous));
     }
 

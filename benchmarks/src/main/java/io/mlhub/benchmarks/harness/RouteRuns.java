@@ -29,6 +29,7 @@ final class RouteRuns {
     static final List<String> SERVERS = List.of("chp", "mlhub");
     private static final int FEW_ROUTES = 10;
     private static final int API_CLIENTS = 10;
+    private static final int WARM_UP_ROUNDS = 10;
     /** Upper bound on adding routes; a proxy slower than this is reported with the routes it managed. */
     private static final Duration ADD_TIME_LIMIT = Duration.ofSeconds(240);
 
@@ -79,8 +80,10 @@ final class RouteRuns {
             URI base = URI.create("http://127.0.0.1:" + proxy.port());
 
             addRoutes(api, 0, FEW_ROUTES);
-            // The instance is new: a first run warms its JIT compiler (or V8's) before anything counts.
-            Wrk.run(base.resolve("/user/u5/default/small"), 50, duration, false);
+            // The instance is new: its JIT compiler (or V8's) warms up on the request path before anything counts.
+            URI small = base.resolve("/user/u5/default/small");
+            HttpRuns.warmUntilSteady(server + "-routes", small.getPath(), WARM_UP_ROUNDS,
+                    () -> Wrk.run(small, 50, Duration.ofSeconds(2), false).requestsPerSecond());
             WrkResult few = Wrk.run(base.resolve("/user/u5/default/small"), 50, duration, false);
             report.add("routes-few", server, few.requestsPerSecond());
 
@@ -104,7 +107,10 @@ final class RouteRuns {
             report.add("routes-many", server, many.requestsPerSecond());
             logger.info("run scenario=routes server={} fewReqPerSec={} manyReqPerSec={} additionsPerSec={}", server,
                     Math.round(few.requestsPerSecond()), Math.round(many.requestsPerSecond()), Math.round(rate));
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
             logger.warn("run failed scenario=routes server={} error={}", server, e.getMessage());
             noteAll(server, "failed: " + HttpRuns.firstLine(e));
         } finally {
