@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,18 +82,67 @@ final class HttpRuns {
         }
     }
 
-    /** Runs a short small-body load on every running server so that JIT compilers and caches are warm. */
-    void warmUp(Duration duration) throws InterruptedException {
+    /** Rates of two warm-up rounds in a row within this fraction of each other count as steady. */
+    private static final double STEADY_SPREAD = 0.10;
+    private static final Duration WARM_UP_ROUND = Duration.ofSeconds(2);
+    private static final int MIN_WARM_UP_ROUNDS = 3;
+
+    /**
+     * Warms every running server before anything counts: small and 64 KiB bodies with {@code http}, and websocket
+     * echo on the plain servers when {@code websockets} is given. Each load repeats in 2-second rounds, at least
+     * three and at most {@code maxRounds}, until two rounds in a row agree within 10%. A compiled server is steady after the
+     * first rounds. A JVM pinned to one core compiles each code path on first heavy use: the product needed about
+     * 10 s of TLS load to reach its steady rate on a 2-core test machine.
+     */
+    void warmUp(int maxRounds, boolean http, @Nullable WebSocketLoad websockets) throws InterruptedException {
         for (Endpoint endpoint : stack.endpoints()) {
             if (!endpoint.isRunning()) {
                 continue;
             }
             try {
-                Wrk.run(endpoint.base().resolve("/small"), 50, duration, false);
-            } catch (java.io.IOException e) {
+                warmUntilSteady(endpoint.name(), "/small", maxRounds,
+                        () -> Wrk.run(endpoint.base().resolve("/small"), 50, WARM_UP_ROUND, false).requestsPerSecond());
+                if (http) {
+                    warmUntilSteady(endpoint.name(), "/large", maxRounds, () ->
+                            Wrk.run(endpoint.base().resolve("/large"), 50, WARM_UP_ROUND, false).requestsPerSecond());
+                }
+                if (websockets != null && PLAIN.contains(endpoint.name())) {
+                    URI uri = URI.create("ws://127.0.0.1:" + endpoint.base().getPort() + "/ws");
+                    warmUntilSteady(endpoint.name(), "/ws", maxRounds,
+                            () -> websockets.echoRoundTripsPerSecond(uri, WEBSOCKET_CONNECTIONS, WARM_UP_ROUND));
+                }
+            } catch (Exception e) {
+                if (e instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
                 logger.warn("warm-up failed server={} error={}", endpoint.name(), e.getMessage());
             }
         }
+    }
+
+    /** One warm-up round; returns its rate. */
+    @FunctionalInterface
+    interface WarmUpRound {
+        double run() throws Exception;
+    }
+
+    /** Runs {@code round} until two rounds in a row agree within 10%, at least three and at most {@code maxRounds}. */
+    static void warmUntilSteady(String server, String path, int maxRounds, WarmUpRound round) throws Exception {
+        double previous = round.run();
+        int rounds = 1;
+        while (rounds < maxRounds) {
+            double rate = round.run();
+            rounds++;
+            // A round or two of a warming JVM can agree by chance, so at least three rounds run.
+            boolean steady = rounds >= MIN_WARM_UP_ROUNDS
+                    && Math.abs(rate - previous) <= STEADY_SPREAD * Math.max(rate, previous);
+            previous = rate;
+            if (steady) {
+                break;
+            }
+        }
+        logger.info("warm-up server={} path={} rounds={} lastRate={}", server, path, rounds,
+                Math.round(previous));
     }
 
     /** Runs every scenario once on every server, starting the rotation at {@code repeat}. */

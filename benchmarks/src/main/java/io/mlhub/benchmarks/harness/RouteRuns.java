@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Route table measures on the proxies with configurable-http-proxy's REST API: requests per second with 10
  * routes and with 100,000, and route additions per second. Each repeat starts a fresh proxy instance and adds
  * {@code /user/uN/default} routes through {@code POST /api/routes/...}. The timed additions come from wrk with a
- * Lua script on ten keep-alive connections (JupyterHub sends at most ten requests at a time). The untimed rest
- * of the table comes from the harness's HTTP client. wrk then loads a path below one of the routes.
+ * Lua script on ten keep-alive connections (JupyterHub sends at most ten requests at a time), after an untimed
+ * run of the same kind that warms the API. The untimed rest of the table comes from the harness's HTTP client.
+ * wrk then loads a path below one of the routes.
  */
 final class RouteRuns {
     private static final Logger logger = LoggerFactory.getLogger(RouteRuns.class);
@@ -28,6 +29,7 @@ final class RouteRuns {
     static final List<String> SERVERS = List.of("chp", "mlhub");
     private static final int FEW_ROUTES = 10;
     private static final int API_CLIENTS = 10;
+    private static final int WARM_UP_ROUNDS = 10;
     /** Upper bound on adding routes; a proxy slower than this is reported with the routes it managed. */
     private static final Duration ADD_TIME_LIMIT = Duration.ofSeconds(240);
 
@@ -78,28 +80,23 @@ final class RouteRuns {
             URI base = URI.create("http://127.0.0.1:" + proxy.port());
 
             addRoutes(api, 0, FEW_ROUTES);
-            // The instance is new: a first run warms its JIT compiler (or V8's) before anything counts.
-            Wrk.run(base.resolve("/user/u5/default/small"), 50, duration, false);
+            // The instance is new: its JIT compiler (or V8's) warms up on the request path before anything counts.
+            URI small = base.resolve("/user/u5/default/small");
+            HttpRuns.warmUntilSteady(server + "-routes", small.getPath(), WARM_UP_ROUNDS,
+                    () -> Wrk.run(small, 50, Duration.ofSeconds(2), false).requestsPerSecond());
             WrkResult few = Wrk.run(base.resolve("/user/u5/default/small"), 50, duration, false);
             report.add("routes-few", server, few.requestsPerSecond());
 
-            java.nio.file.Path script = additionScript(FEW_ROUTES);
-            WrkResult additions;
-            try {
-                additions = Wrk.runScript(api.resolve("/api/routes"), API_CLIENTS, duration, script);
-            } finally {
-                // The script contains the instance's API token.
-                java.nio.file.Files.deleteIfExists(script);
-            }
-            if (additions.non2xx3xx() > 0 || additions.socketErrors() > 0) {
-                throw new IOException("route additions failed: " + additions.non2xx3xx() + " error responses and "
-                        + additions.socketErrors() + " socket errors");
-            }
+            // The requests above did not touch the API's code, so an untimed run of additions warms it first. The
+            // timed run then continues with new route names.
+            WrkResult warmUp = addRoutesWithWrk(api, FEW_ROUTES, duration);
+            int warmed = FEW_ROUTES + (int) warmUp.requests();
+            WrkResult additions = addRoutesWithWrk(api, warmed, duration);
             double rate = additions.requestsPerSecond();
             report.add("routes-add", server, rate);
 
             // The rest of the table is filled untimed, so that the size does not depend on the rate.
-            int present = FEW_ROUTES + (int) additions.requests();
+            int present = warmed + (int) additions.requests();
             int added = present >= manyRoutes ? 0 : addRoutes(api, present, manyRoutes);
             if (present + added < manyRoutes) {
                 report.note("routes-many", server, "only " + (present + added) + " routes were added within "
@@ -110,7 +107,10 @@ final class RouteRuns {
             report.add("routes-many", server, many.requestsPerSecond());
             logger.info("run scenario=routes server={} fewReqPerSec={} manyReqPerSec={} additionsPerSec={}", server,
                     Math.round(few.requestsPerSecond()), Math.round(many.requestsPerSecond()), Math.round(rate));
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
             logger.warn("run failed scenario=routes server={} error={}", server, e.getMessage());
             noteAll(server, "failed: " + HttpRuns.firstLine(e));
         } finally {
@@ -118,6 +118,23 @@ final class RouteRuns {
                 stack.stop(proxy.process());
             }
         }
+    }
+
+    /** Adds routes from {@code /user/u<first>/default} on with wrk for {@code duration}, failing on any error. */
+    private WrkResult addRoutesWithWrk(URI api, int first, Duration duration) throws IOException, InterruptedException {
+        java.nio.file.Path script = additionScript(first);
+        WrkResult additions;
+        try {
+            additions = Wrk.runScript(api.resolve("/api/routes"), API_CLIENTS, duration, script);
+        } finally {
+            // The script contains the instance's API token.
+            java.nio.file.Files.deleteIfExists(script);
+        }
+        if (additions.non2xx3xx() > 0 || additions.socketErrors() > 0) {
+            throw new IOException("route additions failed: " + additions.non2xx3xx() + " error responses and "
+                    + additions.socketErrors() + " socket errors");
+        }
+        return additions;
     }
 
     /**

@@ -95,11 +95,12 @@ public final class SideBySide {
         if (options.groups().contains("http") || options.groups().contains("websocket")) {
             try (WebSocketLoad websockets = new WebSocketLoad()) {
                 HttpRuns http = new HttpRuns(stack, report);
-                http.warmUp(Duration.ofSeconds(options.quick() ? 1 : 3));
+                boolean websocket = options.groups().contains("websocket");
+                http.warmUp(options.quick() ? 4 : 10, options.groups().contains("http"), websocket ? websockets : null);
                 for (int repeat = 0; repeat < options.repeats(); repeat++) {
                     logger.info("http repeat={} of {}", repeat + 1, options.repeats());
                     http.runRepeat(repeat, duration, options.groups().contains("http"),
-                            options.groups().contains("websocket") ? websockets : null);
+                            websocket ? websockets : null);
                 }
             }
         }

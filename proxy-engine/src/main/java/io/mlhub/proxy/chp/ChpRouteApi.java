@@ -3,8 +3,8 @@ package io.mlhub.proxy.chp;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.mlhub.proxy.route.Route;
 import io.mlhub.proxy.route.RouteTable;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +42,6 @@ final class ChpRouteApi {
 
     private static final String PREFIX = "/api/routes";
 
-    /** CHP finds the token anywhere in the header, case-sensitive: {@code /token\s+(\S+)/}. */
-    private static final Pattern TOKEN = Pattern.compile("token\\s+(\\S+)");
-
     /** {@code Date.toJSON()} form: UTC with exactly three fraction digits. */
     static final DateTimeFormatter LAST_ACTIVITY =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -56,6 +51,8 @@ final class ChpRouteApi {
     private final UnaryOperator<String> routeKeys;
     private final boolean ownersFromData;
     private final ObjectMapper json = new ObjectMapper();
+    /** Reads JSON into maps, lists, strings, numbers and booleans, as JavaScript's {@code JSON.parse} does. */
+    private final ObjectReader untyped = json.readerFor(Object.class);
 
     ChpRouteApi(RouteTable routes, @Nullable String token, UnaryOperator<String> routeKeys, boolean ownersFromData) {
         this.routes = requireNonNull(routes, "routes");
@@ -99,8 +96,35 @@ final class ChpRouteApi {
         if (authorization == null) {
             return false;
         }
-        Matcher matcher = TOKEN.matcher(authorization);
-        return matcher.find() && MessageDigest.isEqual(token, matcher.group(1).getBytes(StandardCharsets.UTF_8));
+        String presented = presentedToken(authorization);
+        return presented != null && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Returns the token in an {@code Authorization} header as CHP finds it, the first match of
+     * {@code /token\s+(\S+)/} anywhere in the header, or {@code null}. A scan instead of a regular expression,
+     * because the route API checks the header on every request.
+     */
+    static @Nullable String presentedToken(String authorization) {
+        for (int at = authorization.indexOf("token"); at >= 0; at = authorization.indexOf("token", at + 1)) {
+            int start = at + "token".length();
+            while (start < authorization.length() && isSpace(authorization.charAt(start))) {
+                start++;
+            }
+            int end = start;
+            while (end < authorization.length() && !isSpace(authorization.charAt(end))) {
+                end++;
+            }
+            if (start > at + "token".length() && end > start) {
+                return authorization.substring(start, end);
+            }
+        }
+        return null;
+    }
+
+    /** The characters of {@code \s} in a Java pattern: space, tab, line feed, vertical tab, form feed, return. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     private ApiResponse get(String routePath, Map<String, List<String>> query) {
@@ -141,20 +165,21 @@ final class ChpRouteApi {
     }
 
     private ApiResponse post(String routePath, byte[] body) {
-        JsonNode parsed;
+        if (isBlank(body)) {
+            return ApiResponse.text(400, "Body not valid JSON: SyntaxError: Unexpected end of JSON input");
+        }
+        Object parsed;
         try {
-            parsed = json.readTree(body);
+            // One pass into plain maps and lists: the stored route data needs them, and a tree first would
+            // double the work and the garbage of each addition.
+            parsed = untyped.readValue(body);
         } catch (IOException e) {
             return ApiResponse.text(400, "Body not valid JSON: " + firstLine(e.getMessage()));
         }
-        if (parsed == null || parsed.isMissingNode()) {
-            return ApiResponse.text(400, "Body not valid JSON: SyntaxError: Unexpected end of JSON input");
-        }
-        if (!parsed.isObject() || !parsed.path("target").isTextual()) {
+        if (!(parsed instanceof Map<?, ?> fields) || !(fields.get("target") instanceof String target)) {
             return ApiResponse.text(400, "Must specify 'target' as string");
         }
 
-        String target = parsed.get("target").asText();
         URI targetUri = parseTarget(target);
         if (targetUri == null) {
             return ApiResponse.text(400, "Invalid target '" + target + "': expected an http:// or https:// URL");
@@ -166,7 +191,8 @@ final class ChpRouteApi {
             return ApiResponse.text(400, "Invalid route path '" + routePath + "': " + e.getMessage());
         }
 
-        Map<String, Object> data = routeData(parsed);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = routeData((Map<String, Object>) fields);
         routes.put(new Route(key, targetUri, owner(data, "user"), owner(data, "server_name"), data));
         logger.info("route added path={} target={}", displayKey(key), target);
         return ApiResponse.empty(201);
@@ -198,14 +224,21 @@ final class ChpRouteApi {
     }
 
     /** Returns the stored data: the whole body except {@code target} and {@code last_activity}. */
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> routeData(JsonNode body) {
-        Map<String, Object> all = json.convertValue(body, LinkedHashMap.class);
-        all.remove("target");
-        all.remove("last_activity");
+    private static Map<String, Object> routeData(Map<String, Object> body) {
+        body.remove("target");
+        body.remove("last_activity");
         // NOTE: Route data cannot hold null values, so top-level fields set to JSON null are not stored.
-        all.values().removeIf(value -> value == null);
-        return all;
+        body.values().removeIf(value -> value == null);
+        return body;
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private @Nullable String owner(Map<String, Object> data, String field) {

@@ -39,6 +39,7 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -82,6 +83,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     private final IdleTimeoutHandler idleTimeout;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
     private final Runnable headTimeoutCheck = this::checkHeadTimeout;
+    private @Nullable ScheduledFuture<?> headTimeoutTask;
     private ChannelHandlerContext ctx;
     private boolean started;
     private boolean draining;
@@ -144,7 +146,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         started = true;
         idleTimeout.setTimeout(config.upstreamIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         startWaiting();
-        ctx.executor().schedule(headTimeoutCheck, config.requestHeadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        scheduleHeadTimeoutCheck(config.requestHeadTimeout().toNanos());
         ctx.read();
     }
 
@@ -772,6 +774,15 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(codec);
         current.channel().pipeline().remove(HttpClientCodec.class);
 
+        // A tunnel can stay open for hours: drop what only the HTTP exchange needed, so that an idle websocket
+        // keeps neither the upgrade request's headers nor a head timeout task.
+        sentHead = null;
+        request = null;
+        if (headTimeoutTask != null) {
+            headTimeoutTask.cancel(false);
+            headTimeoutTask = null;
+        }
+
         long idleNanos = config.websocketIdleTimeout().toNanos();
         idleTimeout.setTimeout(idleNanos, TimeUnit.NANOSECONDS);
         current.idleTimeout().setTimeout(idleNanos, TimeUnit.NANOSECONDS);
@@ -991,9 +1002,9 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         long timeoutNanos = config.requestHeadTimeout().toNanos();
         long waitedNanos = System.nanoTime() - waitStartNanos;
         if (phase != Phase.WAITING) {
-            ctx.executor().schedule(headTimeoutCheck, timeoutNanos, TimeUnit.NANOSECONDS);
+            scheduleHeadTimeoutCheck(timeoutNanos);
         } else if (waitedNanos < timeoutNanos) {
-            ctx.executor().schedule(headTimeoutCheck, timeoutNanos - waitedNanos, TimeUnit.NANOSECONDS);
+            scheduleHeadTimeoutCheck(timeoutNanos - waitedNanos);
         } else if (codec.receivedInput()) {
             // A started but unfinished head: tell the client why before closing.
             logger.debug("{} request head timed out", ctx.channel());
@@ -1004,6 +1015,10 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         } else {
             closeNow("idle keep-alive connection");
         }
+    }
+
+    private void scheduleHeadTimeoutCheck(long delayNanos) {
+        headTimeoutTask = ctx.executor().schedule(headTimeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void closeNow(String reason) {
