@@ -72,6 +72,8 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
     private final DockerSpawnerConfig config;
     private final ApacheDockerHttpClient httpClient;
     private final DockerClient docker;
+    /** Ids of containers already reported as lacking user labels, so every reconcile does not log them again. */
+    private final Set<String> unlabelledContainers = ConcurrentHashMap.newKeySet();
     /** A client for the event stream only, without a response timeout, so that a quiet stream stays open. */
     private final ApacheDockerHttpClient eventsHttpClient;
     private final DockerClient eventsDocker;
@@ -392,8 +394,10 @@ public final class DockerSpawner implements Spawner, UserResources, AutoCloseabl
         for (Container container : containers) {
             Map<String, String> labels = container.getLabels();
             if (labels == null || !labels.containsKey(Labels.USER) || !labels.containsKey(Labels.SERVER_NAME)) {
-                logger.warn("container with label {}={} lacks user labels, skipped container={}", Labels.ORIGIN,
-                        config.hubName(), shortId(container.getId()));
+                if (unlabelledContainers.add(container.getId())) {
+                    logger.warn("container with label {}={} lacks user labels, skipped container={}", Labels.ORIGIN,
+                            config.hubName(), shortId(container.getId()));
+                }
                 continue;
             }
             statuses.add(toStatus(container, labels));
