@@ -193,6 +193,8 @@ final class Appliance implements AutoCloseable {
         HubServer.Builder builder = HubServer.builder(hubConfig).spawner(spawner).routes(publisher)
                 .database(database);
         apiAddress(hubConfig, spawner, builder);
+        ApiPortFile portFile = new ApiPortFile(hubConfig.dataDir());
+        builder.port(portFile.preferredPort());
         if (proxy != null) {
             builder.activitySource(new RouteActivity(routes, hubConfig.hubName()));
         }
@@ -208,6 +210,7 @@ final class Appliance implements AutoCloseable {
         HubServer server = builder.build();
         server.start();
         started.add(server::stop);
+        portFile.remember(server.port());
         logger.info("hub api started address={}:{} engine={}", server.host(), server.port(), spawner.engine());
         return server;
     }

@@ -360,6 +360,10 @@ abstract class EndToEndScenario implements HubLogOnFailure.HasHub {
         awaitReady(alice, SERVER);
         assertSameWorkspace();
         assertWorkspaceAnswers();
+        // A new sign-in makes the workspace check the user with the hub API, at the URL it got before the restart.
+        HubSession newSignIn = new HubSession(alice.base());
+        assertThat(newSignIn.login("alice", PASSWORD)).isEqualTo(200);
+        openWorkspace(newSignIn, WORKSPACE);
         assertThat(bob.get(WORKSPACE + "tree").statusCode()).isEqualTo(403);
         assertSshWorks();
         assertThat(bobSsh.exec(loginUser(), SSH_TARGET, "echo ok").exitCode()).isNotZero();

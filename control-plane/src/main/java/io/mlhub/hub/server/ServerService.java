@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class ServerService implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ServerService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The size of the {@code servers.user_options} column. */
+    private static final int MAX_STORED_OPTIONS_LENGTH = 100_000;
 
     private final HubConfig config;
     private final HubStore store;
@@ -123,6 +125,7 @@ public final class ServerService implements AutoCloseable {
             Optional<ServerRecord> existing = store.servers().find(user.id(), server);
             CompletableFuture<Void> inFlight = operations.get(key);
             if (existing.isPresent() && existing.get().state() == ServerState.SPAWNING && inFlight != null) {
+                joinPending(user, server, existing.get(), userOptions);
                 return Outcome.PENDING;
             }
             checkStartAllowed(user, server, existing);
@@ -132,11 +135,17 @@ public final class ServerService implements AutoCloseable {
             Instant expiresAt = reuse && existing.get().expiresAt() != null ? existing.get().expiresAt()
                     : expiry(options);
             storedJson = toJson(WorkspaceOptionsParser.toUserOptions(options));
+            if (storedJson.length() > MAX_STORED_OPTIONS_LENGTH) {
+                throw HubException.badRequest("user_options: " + storedJson.length() + " characters when stored "
+                        + "(expected: at most " + MAX_STORED_OPTIONS_LENGTH + "); shorten env");
+            }
+            // A failed start with new options gives the server back the options that worked before.
+            @Nullable ServerRecord previous = reuse ? null : existing.orElse(null);
             ServerRecord record = store.servers().markSpawning(user.id(), server, storedJson, expiresAt);
             ProgressLog log = new ProgressLog();
             log.add(0, "Server requested");
             progress.put(key, log);
-            operation = CompletableFuture.runAsync(() -> spawn(user, record, options, log), executor);
+            operation = CompletableFuture.runAsync(() -> spawn(user, record, options, log, previous), executor);
             operations.put(key, operation);
             operation.whenComplete((ignored, error) -> operations.remove(key, operation));
         }
@@ -270,7 +279,23 @@ public final class ServerService implements AutoCloseable {
         }
     }
 
-    private void spawn(UserRecord user, ServerRecord record, WorkspaceOptions options, ProgressLog log) {
+    /**
+     * Checks a start request that joins a start in progress: its options are validated, and options other than
+     * those of the start in progress are rejected instead of dropped.
+     */
+    private void joinPending(UserRecord user, String server, ServerRecord pending, Map<String, Object> userOptions) {
+        if (userOptions.isEmpty()) {
+            return;
+        }
+        String requested = toJson(WorkspaceOptionsParser.toUserOptions(validate(userOptions)));
+        if (!requested.equals(pending.userOptions())) {
+            throw HubException.badRequest(displayName(user.name(), server) + " is pending spawn with other options; "
+                    + "wait for it to start, or stop it and start it again");
+        }
+    }
+
+    private void spawn(UserRecord user, ServerRecord record, WorkspaceOptions options, ProgressLog log,
+            @Nullable ServerRecord previous) {
         String server = record.name();
         WorkspaceRef ref = new WorkspaceRef(config.hubName(), user.name(), server);
         String prefix = prefix(user.name(), server);
@@ -290,10 +315,14 @@ public final class ServerService implements AutoCloseable {
                     started.engineId(), started.httpTarget());
         } catch (SpawnException | RuntimeException e) {
             String reason = e instanceof SpawnException ? e.getMessage() : "internal error: " + e;
-            logger.warn("server start failed user={} server={} reason={}", user.name(), server, reason,
-                    e instanceof SpawnException ? null : e);
+            // The reason can hold the workspace's own log lines, so line breaks are escaped to keep one log line.
+            logger.warn("server start failed user={} server={} reason={}", user.name(), server,
+                    reason.replace("\r", "\\r").replace("\n", "\\n"), e instanceof SpawnException ? null : e);
             log.failed(reason);
             undo(user, record, false);
+            if (previous != null) {
+                store.servers().setOptions(record.id(), previous.userOptions(), previous.expiresAt());
+            }
             throw new CompletionException(new HubException(500, "Spawn failed: " + reason));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -55,6 +55,8 @@ public final class WorkspaceOptionsParser {
 
     static final int MAX_ENV_ENTRIES = 100;
     static final int MAX_ENV_VALUE_LENGTH = 32 * 1024;
+    /** The maximum of all names and values together, so that the stored options fit their database column. */
+    static final int MAX_ENV_TOTAL_LENGTH = 64 * 1024;
 
     private static final Pattern GPU_DEVICE_ID = Pattern.compile("[0-9]{1,4}|GPU-[0-9a-fA-F-]{8,64}");
     private static final Pattern RESERVED_ENV_NAME =
@@ -342,6 +344,14 @@ public final class WorkspaceOptionsParser {
         } else if (value != null) {
             throw new InvalidOptionException("env", "is a " + typeName(value) + " (expected: an object of name to "
                     + "value, or NAME=value lines)");
+        }
+        long total = 0;
+        for (Map.Entry<String, String> entry : environment.entrySet()) {
+            total += entry.getKey().length() + entry.getValue().length();
+        }
+        if (total > MAX_ENV_TOTAL_LENGTH) {
+            throw new InvalidOptionException("env", "has " + total + " characters in names and values (expected: "
+                    + "at most " + MAX_ENV_TOTAL_LENGTH + ")");
         }
         return environment;
     }

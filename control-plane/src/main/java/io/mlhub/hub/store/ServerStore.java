@@ -91,6 +91,16 @@ public final class ServerStore {
         });
     }
 
+    /** Replaces the options and expiry of a server, such as to restore them after a start with new ones failed. */
+    public void setOptions(long id, String userOptionsJson, @Nullable Instant expiresAt) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE servers SET user_options = :options, expires_at = :expires "
+                        + "WHERE id = :id")
+                .bind("options", userOptionsJson)
+                .bind("expires", expiresAt)
+                .bind("id", id)
+                .execute());
+    }
+
     /** Records that the workspace responds at {@code target}, without an SSH address. */
     public void markRunning(long id, String engineId, String target, Instant started) {
         markRunning(id, engineId, target, null, started);

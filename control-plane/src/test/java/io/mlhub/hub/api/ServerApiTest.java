@@ -198,6 +198,54 @@ class ServerApiTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void pendingStartRejectsOtherOptions(Kind kind, TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(kind),
+                h -> h.withServers(true, 0, Duration.ofMillis(300), Duration.ofSeconds(30)))) {
+            HubClient c = hub.client;
+            String admin = c.signupAndToken("admin", "admin-password");
+            hub.spawner.mode(Mode.SLOW);
+            hub.spawner.slowDelay(Duration.ofSeconds(2));
+
+            HttpResponse<String> start = c.post("/hub/api/users/admin/server", admin, "{\"env\":{\"A\":\"1\"}}");
+            HttpResponse<String> same = c.post("/hub/api/users/admin/server", admin, "{\"env\":{\"A\":\"1\"}}");
+            HttpResponse<String> other = c.post("/hub/api/users/admin/server", admin, "{\"env\":{\"A\":\"2\"}}");
+            HttpResponse<String> invalid = c.post("/hub/api/users/admin/server", admin, "{\"cpu_limit\":\"abc\"}");
+
+            assertThat(start.statusCode()).isEqualTo(202);
+            assertThat(same.statusCode()).isEqualTo(202);
+            assertThat(other.statusCode()).isEqualTo(400);
+            assertThat(json(other).get("message").asText()).contains("pending spawn with other options");
+            assertThat(invalid.statusCode()).isEqualTo(400);
+            assertThat(json(invalid).get("message").asText()).contains("cpu_limit");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void failedStartKeepsWorkingOptions(Kind kind, TestDatabases.Factory db) throws Exception {
+        try (RunningHub hub = RunningHub.start(db.create(kind), UnaryOperator.identity())) {
+            HubClient c = hub.client;
+            String admin = c.signupAndToken("admin", "admin-password");
+            assertThat(c.post("/hub/api/users/admin/server", admin, "{\"env\":{\"A\":\"works\"}}").statusCode())
+                    .isEqualTo(201);
+            assertThat(c.delete("/hub/api/users/admin/server", admin, null).statusCode()).isEqualTo(204);
+
+            hub.spawner.mode(Mode.EXITS);
+            HttpResponse<String> failed = c.post("/hub/api/users/admin/server", admin,
+                    "{\"env\":{\"A\":\"breaks\"}}");
+            hub.spawner.mode(Mode.NORMAL);
+            HttpResponse<String> restart = c.post("/hub/api/users/admin/server", admin, "");
+            JsonNode options = json(c.get("/hub/api/users/admin", admin)).path("servers").path("")
+                    .path("user_options");
+
+            assertThat(failed.statusCode()).isEqualTo(500);
+            assertThat(restart.statusCode()).isEqualTo(201);
+            assertThat(options.path("env").path("A").asText()).as("options: %s", options).isEqualTo("works");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void workspaceThatExitsFailsFastWithItsLog(Kind kind, TestDatabases.Factory db) throws Exception {
         try (RunningHub hub = RunningHub.start(db.create(kind), UnaryOperator.identity())) {
             HubClient c = hub.client;

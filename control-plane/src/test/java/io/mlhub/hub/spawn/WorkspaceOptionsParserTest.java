@@ -174,6 +174,19 @@ class WorkspaceOptionsParserTest {
     }
 
     @Test
+    void oversizedEnvironmentIsRejected() {
+        Map<String, String> env = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            env.put("V" + i, "x".repeat(WorkspaceOptionsParser.MAX_ENV_VALUE_LENGTH));
+        }
+
+        assertThatThrownBy(() -> parser.parse(Map.of("env", env)))
+                .isInstanceOf(InvalidOptionException.class)
+                .hasMessageStartingWith("env: ")
+                .hasMessageContaining("at most " + WorkspaceOptionsParser.MAX_ENV_TOTAL_LENGTH);
+    }
+
+    @Test
     void nullValueTakesTheDefault() throws Exception {
         Map<String, @Nullable Object> userOptions = new HashMap<>();
         userOptions.put("mem_limit", null);
