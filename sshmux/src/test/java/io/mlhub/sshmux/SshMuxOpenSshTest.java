@@ -472,6 +472,20 @@ class SshMuxOpenSshTest {
     }
 
     @Test
+    void openSshClientNegotiatesAesWithoutSha1() {
+        Result result = OpenSsh.run(ssh(aliceConfig, "-vv", "-p", String.valueOf(port.port()), "alice@127.0.0.1",
+                "true"));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        // For example "debug1: kex: server->client cipher: aes128-ctr MAC: hmac-sha2-256-etm@openssh.com ...".
+        List<String> choices = result.stderr().lines().filter(line -> line.contains("cipher:")).toList();
+        assertThat(choices).as(result.stderr()).hasSize(2).allSatisfy(line -> assertThat(line)
+                .containsPattern("cipher: aes(128|192|256)-(gcm@openssh.com|ctr) ")
+                .doesNotContain("chacha20")
+                .doesNotContain("sha1"));
+    }
+
+    @Test
     void killedJumpClientLeavesNoProxyProcess() throws Exception {
         Process client = new ProcessBuilder(ssh(aliceConfig, "-J", jump("alice", port), "root@alice", "sleep 600"))
                 .redirectErrorStream(true)
