@@ -2,6 +2,7 @@ package io.mlhub.sshmux;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.mlhub.sshmux.TargetResolution.Reachable;
 import io.mlhub.sshmux.TargetResolution.Rejected;
@@ -37,6 +38,7 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
     private static final Logger logger = LoggerFactory.getLogger(WorkspaceTcpipChannel.class);
 
     private final WorkspaceForwardingFilter policy;
+    private final AtomicBoolean upstreamEnded = new AtomicBoolean();
 
     private WorkspaceTcpipChannel(WorkspaceForwardingFilter policy) {
         super(TcpForwardingFilter.Type.Direct, null);
@@ -96,10 +98,25 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
     }
 
     /**
+     * Passes the client's EOF on to the workspace (MINA shuts down output to it), and closes the channel when the
+     * workspace had already ended its side: then neither direction carries data any more, and without the close
+     * the client would wait for the channel's close forever.
+     */
+    @Override
+    public void handleEof() throws IOException {
+        super.handleEof();
+        if (upstreamEnded.get()) {
+            close(false);
+        }
+    }
+
+    /**
      * Passes the workspace's half-close on as a channel EOF. MINA reads from the workspace again only after the
      * previous data was written to the channel, so no data is still on its way when this runs.
      */
     private void upstreamEnded() {
+        // Set before the check: of this and a concurrent handleEof, at least one sees both sides ended.
+        upstreamEnded.set(true);
         if (isEofSignalled()) {
             // The client ended its side before, so both directions are done.
             close(false);

@@ -471,6 +471,90 @@ class SshMuxOpenSshTest {
         }
     }
 
+    @Test
+    void openSshClientNegotiatesAesWithoutSha1() {
+        Result result = OpenSsh.run(ssh(aliceConfig, "-vv", "-p", String.valueOf(port.port()), "alice@127.0.0.1",
+                "true"));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        // For example "debug1: kex: server->client cipher: aes128-ctr MAC: hmac-sha2-256-etm@openssh.com ...".
+        List<String> choices = result.stderr().lines().filter(line -> line.contains("cipher:")).toList();
+        assertThat(choices).as(result.stderr()).hasSize(2).allSatisfy(line -> assertThat(line)
+                .containsPattern("cipher: aes(128|192|256)-(gcm@openssh.com|ctr) ")
+                .doesNotContain("chacha20")
+                .doesNotContain("sha1"));
+    }
+
+    @Test
+    void killedJumpClientLeavesNoProxyProcess() throws Exception {
+        Process client = new ProcessBuilder(ssh(aliceConfig, "-J", jump("alice", port), "root@alice", "sleep 600"))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile())
+                .start();
+        try {
+            ProcessHandle proxy = await().atMost(Duration.ofSeconds(20)).until(() -> proxyChild(client), p -> p != null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> establishedTo(aliceSshd.port()) > 0);
+
+            // SIGKILL of the outer client only: its ssh -W child sees the end of its input and must exit by itself.
+            client.destroyForcibly();
+            client.waitFor(5, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(proxy.isAlive()).as("ssh -W child of the killed client").isFalse();
+                assertThat(establishedTo(aliceSshd.port())).as("connections to the workspace").isZero();
+                assertThat(mux.sessionCount()).as("ssh sessions on the hub").isZero();
+            });
+        } finally {
+            destroyTree(client);
+        }
+    }
+
+    /**
+     * A workspace that ends the connection first (a crashed sshd, or one over its {@code MaxStartups}) sends the
+     * client a channel EOF; the outer client then gives up and its {@code ssh -W} child ends its side too. The
+     * channel must close then, or the child waits for the close forever.
+     */
+    @Test
+    void workspaceClosingFirstLeavesNoProxyProcess() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            authority.addWorkspace(SshTarget.namedServer("alice", "drop"),
+                    new InetSocketAddress("127.0.0.1", upstream.getLocalPort()), true);
+            Process client = new ProcessBuilder(ssh(aliceConfig, "-J", jump("alice", port), "root@drop.alice",
+                    "true"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("drop.log").toFile())
+                    .start();
+            try {
+                Socket accepted = upstream.accept();
+                ProcessHandle proxy = await().atMost(Duration.ofSeconds(20))
+                        .until(() -> proxyChild(client), p -> p != null);
+                // An orderly close (FIN), as sshd does when it drops a connection.
+                accepted.close();
+
+                assertThat(client.waitFor(20, TimeUnit.SECONDS)).as("outer ssh exits").isTrue();
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(proxy.isAlive()).as("ssh -W child of the failed client").isFalse();
+                    assertThat(mux.sessionCount()).as("ssh sessions on the hub").isZero();
+                });
+            } finally {
+                destroyTree(client);
+            }
+        }
+    }
+
+    /** Returns the {@code ssh -W} process that OpenSSH starts for {@code -J}, or null while there is none. */
+    private static ProcessHandle proxyChild(Process client) {
+        return client.children()
+                .filter(child -> child.info().arguments().map(args -> List.of(args).contains("-W")).orElse(false))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static void destroyTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
     /** Counts established TCP connections to {@code port} on this machine, as the kernel lists them in /proc. */
     private static int establishedTo(int port) throws IOException {
         int count = 0;

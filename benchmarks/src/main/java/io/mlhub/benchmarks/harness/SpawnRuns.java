@@ -148,7 +148,9 @@ final class SpawnRuns {
         long begin = System.nanoTime();
         int failures = 0;
         String firstError = null;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Platform threads: each start blocks reading the pipes of docker CLI processes, which pins a virtual
+        // thread's carrier, so on the one core the harness runs on a few starts would stall the rest.
+        try (ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT)) {
             List<Future<Double>> results = new ArrayList<>();
             for (int i = 0; i < CONCURRENT; i++) {
                 int index = i;

@@ -31,6 +31,7 @@ final class SshSessions {
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CHILD_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * The outcome of one run.
@@ -54,7 +55,8 @@ final class SshSessions {
         AtomicReference<String> firstError = new AtomicReference<>("");
         long start = System.nanoTime();
 
-        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+        // Platform threads: a blocked pipe read holds a virtual thread's carrier, and the harness runs on one core.
+        ExecutorService readers = Executors.newCachedThreadPool();
         try {
             for (int i = 0; i < count; i++) {
                 if (!opening.tryAcquire(OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -88,6 +90,7 @@ final class SshSessions {
             for (Session session : sessions) {
                 session.awaitExit(closeDeadline, firstError);
             }
+            reportLeftChildren(sessions);
             int failures = count - (int) sessions.stream().filter(Session::succeeded).count();
             if (!allSettled) {
                 firstError.compareAndSet("", "not every session opened within " + RUN_TIMEOUT.toSeconds() + " s");
@@ -95,7 +98,8 @@ final class SshSessions {
             logger.info("ssh sessions count={} failures={} seconds={}", count, failures, Math.round(seconds));
             return new Result(count, failures, seconds, firstError.get());
         } finally {
-            // Readers end when their client's output closes, so stop any client still running first.
+            // Readers end when the client's output pipe closes, and the clients' children (the ProxyJump
+            // ssh -W) hold it open too, so stop every process of each session first.
             for (Session session : sessions) {
                 session.kill();
             }
@@ -103,9 +107,31 @@ final class SshSessions {
         }
     }
 
+    /** Logs the child processes (ssh -W) that were still running well after their ssh client had exited. */
+    private static void reportLeftChildren(List<Session> sessions) throws InterruptedException {
+        long deadline = System.nanoTime() + CHILD_EXIT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && countLeftChildren(sessions) > 0) {
+            Thread.sleep(200);
+        }
+        long left = countLeftChildren(sessions);
+        if (left > 0) {
+            logger.warn("ssh sessions left child processes running after their client ended count={}", left);
+        }
+    }
+
+    private static long countLeftChildren(List<Session> sessions) {
+        return sessions.stream()
+                .filter(session -> session.process != null && !session.process.isAlive())
+                .flatMap(session -> session.children.stream())
+                .filter(ProcessHandle::isAlive)
+                .count();
+    }
+
     /** One ssh client process and what it has shown so far. */
     private static final class Session {
         Process process;
+        // Captured while the client runs: once it exits, its children belong to init and cannot be found from it.
+        volatile List<ProcessHandle> children = List.of();
         volatile boolean opened;
         volatile boolean failed;
 
@@ -115,6 +141,7 @@ final class SshSessions {
                 BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8));
                 String line = output.readLine();
+                children = process.descendants().toList();
                 if ("open".equals(line)) {
                     opened = true;
                 } else {
@@ -171,10 +198,15 @@ final class SshSessions {
             return opened && !failed;
         }
 
+        /** Kills the client and every process it started, each by PID. */
         void kill() {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
+            if (process == null) {
+                return;
             }
+            List<ProcessHandle> tree = new ArrayList<>(children);
+            tree.addAll(process.descendants().toList());
+            process.destroyForcibly();
+            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         }
     }
 }
