@@ -1,10 +1,13 @@
 package io.mlhub.appliance;
 
+import ch.qos.logback.classic.Level;
 import io.mlhub.hub.HubException;
 import io.mlhub.hub.TokenIssuer;
 import io.mlhub.hub.config.ConfigException;
 import io.mlhub.hub.config.ConfigLoader;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,6 +28,10 @@ final class TokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The token is the only output, so that scripts can capture it; the database's start-up lines are noise here.
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.WARN);
+        }
         try {
             System.out.println(TokenIssuer.issue(ConfigLoader.fromEnvironment(), user, note));
             return 0;
