@@ -57,7 +57,9 @@ public final class SshAccessResource {
         RequestAuth.of(request).require("read:servers", owner, server);
         UserRecord user = hub.findUser(owner);
         ServerRecord record = hub.store().servers().find(user.id(), server)
-                .orElseThrow(() -> HubException.notFound(owner + " has no server named '" + server + "'"));
+                .orElseThrow(() -> HubException.notFound(server.isEmpty()
+                        ? owner + " has not started the default server yet; start it once to get SSH access"
+                        : owner + " has no server named '" + server + "'"));
         SshInfo ssh = hub.sshInfo();
         if (ssh == null) {
             throw HubException.notFound("This hub runs no SSH service");

@@ -54,7 +54,10 @@ final class ReadinessProbe {
         if (!status.get().running()) {
             List<String> lines = status.get().lastLogLines();
             List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
-            throw new SpawnException("the workspace exited with code " + status.get().exitCode()
+            Integer exitCode = status.get().exitCode();
+            String killed = exitCode != null && exitCode == 137
+                    ? " (killed by SIGKILL, as the kernel does when a workspace goes over its memory limit)" : "";
+            throw new SpawnException("the workspace exited with code " + exitCode + killed
                     + (tail.isEmpty() ? "" : "; last log lines:\n" + String.join("\n", tail)));
         }
     }
