@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -235,12 +236,9 @@ class BrowserTest {
 
         createWorkspace("nb2", Map.of("new-cpu_limit", "2", "new-mem_limit", "2g", "new-days_to_live", "7"));
 
-        WebElement row = waitFor().until(driver -> driver.findElement(By.cssSelector("tr[data-server='nb2']")));
-        waitFor().until(driver -> !driver.findElements(By.cssSelector("tr[data-server='nb2'] progress")).isEmpty());
-        screenshot("home-progress");
         waitFor().until(driver -> "running".equals(
                 driver.findElement(By.cssSelector("tr[data-server='nb2']")).getDomAttribute("data-state")));
-        row = browser.findElement(By.cssSelector("tr[data-server='nb2']"));
+        WebElement row = browser.findElement(By.cssSelector("tr[data-server='nb2']"));
         assertThat(row.findElement(By.linkText("Open")).getDomAttribute("href")).isEqualTo("/user/alice/nb2/");
         List<FakeHub.Call> posts = hub.calls("POST", "/hub/api/users/alice/servers/nb2");
         assertThat(posts).hasSize(1);
@@ -249,6 +247,71 @@ class BrowserTest {
                         "\"days_to_live\":7", "\"volume\":true", "\"env\":{\"TZ\":\"Europe/Berlin\"}");
         browser.executeScript("window.scrollTo(0, 0)");
         screenshot("home-running");
+    }
+
+    @Test
+    void newWorkspaceShowsProgressBeforeHubAnswers() throws IOException {
+        hub.startGate = new CountDownLatch(1);
+        open("home");
+
+        createWorkspace("slow", Map.of());
+
+        waitFor().until(driver -> driver.findElement(By.cssSelector("#new-workspace .progress-message")).getText()
+                .equals("Pulling image mlhub/workspace:1.0"));
+        assertThat(browser.findElement(By.cssSelector("#new-workspace progress")).isDisplayed()).isTrue();
+        assertThat(hub.answeredStarts).as("start requests answered while the progress shows").isEmpty();
+        screenshot("home-progress");
+
+        hub.startGate.countDown();
+        WebElement row = waitFor().until(driver -> {
+            WebElement candidate = driver.findElement(By.cssSelector("tr[data-server='slow']"));
+            return "running".equals(candidate.getDomAttribute("data-state")) ? candidate : null;
+        });
+        assertThat(hub.answeredStarts).containsExactly("slow");
+        assertThat(row.findElement(By.cssSelector(".action-result")).getText()).isEqualTo("The workspace is running.");
+        assertThat(browser.findElement(By.cssSelector("#new-workspace .progress")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("Starting…");
+    }
+
+    @Test
+    void startButtonShowsProgressOnTheRow() {
+        hub.setServerState("", "stopped");
+        hub.startGate = new CountDownLatch(1);
+        open("home");
+
+        browser.findElement(By.cssSelector("tr[data-server=''] .actions")).findElement(By.xpath(".//button[text()='Start']")).click();
+
+        waitFor().until(driver -> driver.findElement(By.cssSelector("tr[data-server=''] .progress-message")).getText()
+                .equals("Pulling image mlhub/workspace:1.0"));
+        WebElement row = browser.findElement(By.cssSelector("tr[data-server='']"));
+        assertThat(row.getDomAttribute("data-state")).isEqualTo("starting");
+        assertThat(row.findElement(By.cssSelector(".state")).getText()).isEqualTo("starting");
+        assertThat(hub.answeredStarts).as("start requests answered while the progress shows").isEmpty();
+
+        hub.startGate.countDown();
+        waitFor().until(driver -> "running".equals(
+                driver.findElement(By.cssSelector("tr[data-server='']")).getDomAttribute("data-state")));
+        assertThat(hub.answeredStarts).containsExactly("");
+        assertThat(browser.findElements(By.cssSelector("tr[data-server=''] progress"))).isEmpty();
+    }
+
+    @Test
+    void adminDialogShowsProgressUntilReady() {
+        hub.startGate = new CountDownLatch(1);
+        open("admin");
+        browser.findElement(By.cssSelector("tr[data-user='user00002'] .actions"))
+                .findElement(By.xpath(".//button[text()='New workspace…']")).click();
+        waitVisible(By.id("workspace-dialog"));
+        browser.findElement(By.id("admin-dialog-name")).sendKeys("course");
+
+        browser.findElement(By.cssSelector("#workspace-dialog button[type=submit]")).click();
+
+        waitFor().until(driver -> driver.findElement(By.cssSelector("#workspace-dialog .progress-message")).getText()
+                .equals("Pulling image mlhub/workspace:1.0"));
+        assertThat(hub.answeredStarts).as("start requests answered while the progress shows").isEmpty();
+        hub.startGate.countDown();
+        waitFor().until(driver -> !driver.findElement(By.id("workspace-dialog")).isDisplayed());
+        assertThat(hub.answeredStarts).containsExactly("course");
     }
 
     @Test

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -48,6 +50,13 @@ final class FakeHub implements AutoCloseable {
     volatile boolean userLookupFails = false;
     volatile boolean admin = true;
     volatile String logoUrl = null;
+    /**
+     * When set, a server start delays its POST response and its ready event until the test counts
+     * this down, as a hub does while a spawn takes longer than its slow-spawn timeout.
+     */
+    volatile CountDownLatch startGate = null;
+    /** Names of the servers whose start POST has been responded to, in response order. */
+    final List<String> answeredStarts = new CopyOnWriteArrayList<>();
     /** The options the fake engine supports, as a JSON array, or null to leave the field out of ui-config. */
     volatile String supportedOptions = null;
 
@@ -74,6 +83,11 @@ final class FakeHub implements AutoCloseable {
 
     List<Call> callsTo(String method, String path) {
         return calls.stream().filter(c -> c.method.equals(method) && c.path.equals(path)).toList();
+    }
+
+    /** Sets the state of one of alice's servers: running, stopped, starting or failing. */
+    void setServerState(String name, String state) {
+        servers.put(name, state);
     }
 
     @Override
@@ -187,7 +201,8 @@ final class FakeHub implements AutoCloseable {
             json(exchange, 200, sshAccess());
         } else if (path.endsWith("/progress")) {
             streamProgress(exchange, serverName(path.substring(0, path.length() - "/progress".length())));
-        } else if (path.startsWith(userPath + "/server")) {
+        } else if (path.matches("/hub/api/users/[^/]+/servers?(/[^/]+)?")) {
+            // Other users' servers share alice's table, which is enough for the admin panel's calls.
             handleServer(exchange, method, serverName(path));
         } else if (path.startsWith("/services/cleanup-service/")) {
             json(exchange, 200, "{\"message\":\"Removed 0 containers, 0 networks and 0 volumes.\"}");
@@ -211,25 +226,66 @@ final class FakeHub implements AutoCloseable {
             error(exchange, 409, "alice already has a workspace named taken.", "name");
         } else {
             servers.put(name, name.equals("broken") ? "failing" : "starting");
-            exchange.sendResponseHeaders(202, -1);
+            CountDownLatch gate = startGate;
+            if (gate == null) {
+                answeredStarts.add(name);
+                exchange.sendResponseHeaders(202, -1);
+                return;
+            }
+            awaitGate(gate);
+            servers.put(name, "running");
+            answeredStarts.add(name);
+            exchange.sendResponseHeaders(201, -1);
         }
     }
 
+    // Like JupyterHub: 404 before the server exists, 400 for a stopped one, and one ready event
+    // for a running one. A page that opens the stream while its POST is in flight gets these.
     private void streamProgress(HttpExchange exchange, String name) throws IOException {
+        String state = servers.get(name);
+        if (state == null) {
+            error(exchange, 404, "No such server: " + name, null);
+            return;
+        }
+        if (state.equals("stopped")) {
+            error(exchange, 400, "Server " + name + " is not running", null);
+            return;
+        }
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.getResponseHeaders().add("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
+        if (state.equals("running")) {
+            event(out, readyEvent(name));
+            return;
+        }
         event(out, "{\"progress\":0,\"message\":\"Server requested\"}");
         pause();
-        event(out, "{\"progress\":50,\"message\":\"Creating container\"}");
+        event(out, "{\"progress\":50,\"message\":\"Pulling image mlhub/workspace:1.0\"}");
         pause();
+        CountDownLatch gate = startGate;
+        if (gate != null) {
+            awaitGate(gate);
+        }
         if ("failing".equals(servers.get(name))) {
             servers.put(name, "stopped");
             event(out, "{\"progress\":100,\"failed\":true,\"message\":\"Spawn failed: image mlhub/missing:1 not found\"}");
         } else {
             servers.put(name, "running");
-            event(out, "{\"progress\":100,\"ready\":true,\"message\":\"Server ready\",\"url\":\"/user/alice/" + name + "/\"}");
+            event(out, readyEvent(name));
+        }
+    }
+
+    private static String readyEvent(String name) {
+        String url = name.isEmpty() ? "/user/alice/" : "/user/alice/" + name + "/";
+        return "{\"progress\":100,\"ready\":true,\"message\":\"Server ready\",\"url\":" + quote(url) + "}";
+    }
+
+    private static void awaitGate(CountDownLatch gate) {
+        try {
+            gate.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

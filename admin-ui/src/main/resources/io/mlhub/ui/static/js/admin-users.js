@@ -4,7 +4,7 @@ import { api, baseUrl, request, segment } from "./api.js";
 import { byId, h, replaceChildren } from "./dom.js";
 import { clearErrors, showActionResult, showApiError, showValidationErrors, whileBusy } from "./forms.js";
 import { serverState, timeElement } from "./format.js";
-import { fillServerTable, serverEntries, serverRow, serverTableHead, showRowOutcome } from "./servers.js";
+import { fillServerTable, serverEntries, serverRow, serverTableHead, showRowOutcome, startOutcome } from "./servers.js";
 import { checkName } from "./validate.js";
 import { workspaceForm } from "./workspace-form.js";
 
@@ -132,10 +132,10 @@ function openWorkspaceDialog(userName, serverName, context) {
     withName: isNew,
     serverName: serverName ?? "",
     submitLabel: isNew ? "Create and start" : "Start",
-    onStarted: (startedName) => {
+    onStarted: (startedName, outcome) => {
       context.dialog.close();
       context.expanded.add(userName);
-      context.reload().then(() => showOutcome(userName, { serverName: startedName, message: "Starting…" }));
+      context.reload().then(() => showOutcome(userName, startOutcome(startedName, outcome)));
     },
   }));
   context.dialog.showModal();

@@ -56,6 +56,14 @@ export class ApiError extends Error {
  * Throws ApiError for any status of 400 or more, and for a network failure (status 0).
  */
 export async function request(method, url, body, extraHeaders = {}) {
+  return (await requestWithStatus(method, url, body, extraHeaders)).body;
+}
+
+/**
+ * Sends a request like request() and returns {status, body}, for calls whose success status
+ * matters, such as a server start (201 ready, 202 still starting).
+ */
+export async function requestWithStatus(method, url, body, extraHeaders = {}) {
   const headers = { Accept: "application/json", ...extraHeaders };
   const token = xsrfToken();
   if (token !== null) {
@@ -79,9 +87,9 @@ export async function request(method, url, body, extraHeaders = {}) {
     throw errorFromBody(response.status, response.statusText, text);
   }
   if (response.redirected) {
-    return { redirectedTo: response.url };
+    return { status: response.status, body: { redirectedTo: response.url } };
   }
-  return parseJson(text);
+  return { status: response.status, body: parseJson(text) };
 }
 
 export const api = {

@@ -1,10 +1,10 @@
 // One table row per server with its state and actions; used by the home page and the admin panel.
 
-import { api, apiUrl, hubUrl } from "./api.js";
+import { api, hubUrl } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { showActionResult } from "./forms.js";
 import { optionLines, serverState, timeElement } from "./format.js";
-import { followProgress } from "./progress.js";
+import { followProgress, startServer } from "./progress.js";
 import { serverPath } from "./workspace-form.js";
 
 /** Returns the servers of a user model as [name, server] pairs, the default server ("") first. */
@@ -97,27 +97,35 @@ async function runAction(element, action) {
 }
 
 async function start(serverName, context, parts) {
-  const path = serverPath(context.userName, serverName);
   showActionResult(parts.result, "", false);
-  try {
-    await api.post(path);
-  } catch (error) {
-    showActionResult(parts.result, error.message, true);
+  showState(parts.status, "starting");
+  const outcome = await startServer(serverPath(context.userName, serverName), undefined, parts.progress);
+  if (outcome.error) {
+    parts.progress.hidden = true;
+    showState(parts.status, "stopped");
+    showActionResult(parts.result, outcome.error.message, true);
     return;
   }
-  parts.status.textContent = "starting";
-  watchStart(serverName, apiUrl(`${path}/progress`), context, parts);
+  context.onChanged(startOutcome(serverName, outcome));
+}
+
+function showState(status, state) {
+  status.textContent = state;
+  status.className = `state state-${state}`;
+  status.closest("tr").dataset.state = state;
 }
 
 /** Follows the progress of a starting server; the result stays visible after the reload. */
 export function watchStart(serverName, progressUrl, context, parts) {
-  followProgress(progressUrl, parts.progress, (outcome) => {
-    if (outcome.failed) {
-      context.onChanged({ serverName, error: outcome.message || "The workspace failed to start." });
-    } else {
-      context.onChanged({ serverName, message: outcome.ready ? "The workspace is running." : "" });
-    }
-  });
+  followProgress(progressUrl, parts.progress, (outcome) => context.onChanged(startOutcome(serverName, outcome)));
+}
+
+/** Turns the end of a start into the outcome a page shows on the server's row after its reload. */
+export function startOutcome(serverName, outcome) {
+  if (outcome.failed) {
+    return { serverName, error: outcome.message || "The workspace failed to start." };
+  }
+  return { serverName, message: outcome.ready ? "The workspace is running." : "" };
 }
 
 async function stop(serverName, context, parts) {

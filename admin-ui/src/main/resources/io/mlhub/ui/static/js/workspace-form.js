@@ -1,9 +1,10 @@
 // The "new workspace" form: server name and the options the spawner accepts. Used on the home
 // page for the user's own servers and in the admin panel for any user's servers.
 
-import { api, segment } from "./api.js";
+import { segment } from "./api.js";
 import { h } from "./dom.js";
 import { clearErrors, showApiError, showValidationErrors, whileBusy } from "./forms.js";
+import { startServer } from "./progress.js";
 import { checkCpus, checkDays, checkGpus, checkName, checkSize, parseEnv } from "./validate.js";
 
 /** The hub may name the server-name field either way in its errors. */
@@ -20,7 +21,8 @@ function offers(config, name) {
 /**
  * Builds the form. settings: {config, userName, idPrefix, withName (ask for a server name),
  * serverName (fixed name when withName is false; "" = default server), submitLabel,
- * onStarted(serverName, result)}. Returns the form element.
+ * onStarted(serverName, outcome)}, where outcome is {ready, failed, message, url} at the end of
+ * the start, which the form follows in its own progress bar. Returns the form element.
  */
 export function workspaceForm(settings) {
   const { config, idPrefix } = settings;
@@ -85,6 +87,7 @@ export function workspaceForm(settings) {
   const form = h("form", { class: "workspace-form", novalidate: true },
     ...fields, advanced,
     h("p", { class: "alert error", "data-form-error": true, role: "alert", hidden: true }),
+    h("div", { class: "progress", hidden: true }),
     h("div", { class: "actions" }, h("button", { type: "submit" }, settings.submitLabel ?? "Start")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -196,13 +199,15 @@ async function submit(form, settings) {
     showValidationErrors(form, result.errors);
     return;
   }
+  const progress = form.querySelector(".progress");
   await whileBusy(form, async () => {
-    try {
-      const response = await api.post(serverPath(settings.userName, result.serverName), result.options);
-      form.reset();
-      settings.onStarted(result.serverName, response);
-    } catch (error) {
-      showApiError(form, error, FIELD_ALIASES);
+    const outcome = await startServer(serverPath(settings.userName, result.serverName), result.options, progress);
+    progress.hidden = true;
+    if (outcome.error) {
+      showApiError(form, outcome.error, FIELD_ALIASES);
+      return;
     }
+    form.reset();
+    settings.onStarted(result.serverName, outcome);
   });
 }

@@ -5,7 +5,7 @@ import { byId, replaceChildren } from "../dom.js";
 import { showActionResult } from "../forms.js";
 import { serverState } from "../format.js";
 import { failPage, pageReady, startPage } from "../layout.js";
-import { fillServerTable, serverEntries, serverRow, serverTableHead, showRowOutcome } from "../servers.js";
+import { fillServerTable, serverEntries, serverRow, serverTableHead, showRowOutcome, startOutcome } from "../servers.js";
 import { workspaceForm } from "../workspace-form.js";
 
 const { config, user } = await startPage({ page: "home" });
@@ -28,7 +28,7 @@ if (config.allowNamedServers) {
     idPrefix: "new",
     withName: true,
     submitLabel: "Create and start",
-    onStarted: (serverName) => reload({ serverName, message: "Starting…" }),
+    onStarted: (serverName, outcome) => reload(startOutcome(serverName, outcome)),
   }));
 }
 
@@ -93,9 +93,9 @@ function openOptionsDialog(serverName) {
     withName: false,
     serverName,
     submitLabel: "Start",
-    onStarted: () => {
+    onStarted: (startedName, outcome) => {
       dialog.close();
-      reload({ serverName, message: "Starting…" });
+      reload(startOutcome(startedName, outcome));
     },
   }));
   dialog.showModal();
