@@ -153,38 +153,38 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
 
     private StartedWorkspace launch(WorkspaceSpec spec, Path directory, @Nullable WorkspaceState previous,
             SpawnProgress progress) throws SpawnException, InterruptedException {
+        String name = directory.getFileName().toString();
         if (previous != null) {
             // A workspace that died on its own may have left its sshd behind.
             Processes.terminate(previous.sshd(), config.stopTimeout());
         }
+        // Processes that outlived an earlier run in its cgroup (such as setsid daemons) must not join this one.
+        cgroups.remove(name, config.stopTimeout());
         progress.report(10, "preparing the workspace folder");
         Path home = directory.resolve("home");
         createDirectories(home);
         rotateLog(directory);
+        prepareCgroup(spec, name);
 
-        WorkspaceSshd.Started sshdStarted = null;
-        if (config.sshd()) {
-            progress.report(30, "starting sshd");
-            sshdStarted = sshd.start(directory.resolve("ssh"), AuthorizedKeys.render(spec.sshPublicKeys()));
-        }
-
-        progress.report(60, "starting the workspace process");
         int port = Processes.freeLoopbackPort();
+        WorkspaceSshd.Started sshdStarted = null;
         Process process;
         try {
-            requireExecutable(config.command().getFirst());
-            process = workspaceProcess(spec, directory, home, port).start();
-        } catch (CgroupException failed) {
+            if (config.sshd()) {
+                progress.report(30, "starting sshd");
+                // The sshd runs in the workspace's cgroup, so SSH sessions, its children, get the same limits.
+                sshdStarted = sshd.start(directory.resolve("ssh"), AuthorizedKeys.render(spec.sshPublicKeys()),
+                        command -> cgroups.wrap(name, command));
+            }
+
+            progress.report(60, "starting the workspace process");
+            process = startWorkspaceProcess(spec, directory, home, port);
+        } catch (SpawnException | RuntimeException failed) {
             if (sshdStarted != null) {
                 Processes.terminate(sshdStarted.process(), config.stopTimeout());
             }
-            throw new SpawnException(failed.getMessage(), failed.getCause());
-        } catch (IOException failed) {
-            if (sshdStarted != null) {
-                Processes.terminate(sshdStarted.process(), config.stopTimeout());
-            }
-            throw new SpawnException("failed to run the workspace command " + config.command().getFirst() + ": "
-                    + failed.getMessage(), failed);
+            cgroups.remove(name, config.stopTimeout());
+            throw failed;
         }
 
         WorkspaceState state = new WorkspaceState(spec.ref().hubName(), spec.ref().user(), spec.ref().server(),
@@ -217,24 +217,26 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
         throw new IOException(program + " not found on PATH " + path);
     }
 
-    private ProcessBuilder workspaceProcess(WorkspaceSpec spec, Path directory, Path home, int port)
-            throws CgroupException {
+    private void prepareCgroup(WorkspaceSpec spec, String name) throws SpawnException {
+        try {
+            cgroups.prepare(name, spec.options().cpuLimit(), spec.options().memoryLimitBytes());
+        } catch (IOException failed) {
+            throw new SpawnException("failed to create the cgroup of workspace " + name + " with its CPU and "
+                    + "memory limits (" + cgroups.description() + "): " + failed.getMessage(), failed);
+        }
+    }
+
+    private Process startWorkspaceProcess(WorkspaceSpec spec, Path directory, Path home, int port)
+            throws SpawnException {
         List<String> workspaceCommand = new ArrayList<>();
         for (String argument : config.command()) {
             workspaceCommand.add(argument.replace("{port}", Integer.toString(port)));
         }
-        String name = directory.getFileName().toString();
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
         }
-        try {
-            command.addAll(cgroups.prepare(name, spec.options().cpuLimit(), spec.options().memoryLimitBytes(),
-                    workspaceCommand));
-        } catch (IOException failed) {
-            throw new CgroupException("failed to create the cgroup of workspace " + name + " with its CPU and "
-                    + "memory limits (" + cgroups.description() + "): " + failed.getMessage(), failed);
-        }
+        command.addAll(cgroups.wrap(directory.getFileName().toString(), workspaceCommand));
 
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(home.toFile())
@@ -243,7 +245,13 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
         Map<String, String> environment = builder.environment();
         environment.clear();
         environment.putAll(environment(spec, home, port));
-        return builder;
+        try {
+            requireExecutable(config.command().getFirst());
+            return builder.start();
+        } catch (IOException failed) {
+            throw new SpawnException("failed to run the workspace command " + config.command().getFirst() + ": "
+                    + failed.getMessage(), failed);
+        }
     }
 
     /**
@@ -300,7 +308,8 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
                     Processes.terminate(state.get().sshd(), config.stopTimeout());
                     notifyExit(state.get().ref(), exited.exitValue());
                 }
-                cgroups.remove(name);
+                // Detached processes (setsid, nohup) stay in the cgroup after the workspace process exits.
+                cgroups.remove(name, config.stopTimeout());
             } catch (SpawnException | UncheckedIOException failed) {
                 logger.warn("failed to record the exit of workspace={} pid={} error={}", name, exited.pid(),
                         failed.getMessage());
@@ -333,13 +342,13 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
             try {
                 Processes.terminate(state.get().workspace(), config.stopTimeout());
                 Processes.terminate(state.get().sshd(), config.stopTimeout());
+                cgroups.remove(name, config.stopTimeout());
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
                 throw new SpawnException("interrupted while stopping the workspace", interrupted);
             }
             Integer exitCode = exitCode(name, state.get());
             writeState(directory, state.get().asStopped(exitCode));
-            cgroups.remove(name);
             logger.info("workspace stopped engine=process workspace={}", name);
         } finally {
             lock.unlock();
@@ -547,13 +556,6 @@ public final class ProcessSpawner implements Spawner, AutoCloseable {
     /** Returns how CPU and memory limits are enforced, for the start-up report and tests. */
     String limitsEnforcedBy() {
         return cgroups.description();
-    }
-
-    /** A failure to set up the workspace's cgroup, which fails the start. */
-    private static final class CgroupException extends Exception {
-        CgroupException(String message, IOException cause) {
-            super(message, cause);
-        }
     }
 
     /** Returns the lock that orders starts, stops and exit records of one workspace. */

@@ -3,6 +3,7 @@ package io.mlhub.hub.spawn.process;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Enforces a workspace process's CPU and memory limits with a control group (cgroup) of its own, under a folder
  * {@code mlhub-<folder name>} below the hub's own cgroup, so the workspaces also stay inside any limit of the hub.
  * A shell moves itself into the cgroup and then runs the workspace command, so the command and every process it
- * starts (such as notebook kernels) are inside from their first instruction.
+ * starts (such as notebook kernels) are inside from their first instruction. The workspace's sshd starts the same
+ * way, so SSH sessions share the limits. Stopping the workspace ends every process left in the cgroup, also
+ * those that detached from the workspace's process tree.
  *
  * <p>With cgroup v2 the limits are {@code cpu.max} and {@code memory.max} (with {@code memory.swap.max} 0); with
  * cgroup v1 they are {@code cpu.cfs_quota_us} over {@code cpu.cfs_period_us} and {@code memory.limit_in_bytes}
@@ -38,15 +41,40 @@ sealed interface WorkspaceCgroups {
         return !(this instanceof None);
     }
 
-    /**
-     * Creates the workspace's cgroup with the limits ({@code null} for none) and returns {@code command} wrapped
-     * so that it runs inside it.
-     */
-    List<String> prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes, List<String> command)
-            throws IOException;
+    /** Creates the workspace's cgroup, or updates a leftover one, with the limits ({@code null} for none). */
+    void prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes) throws IOException;
 
-    /** Removes the workspace's cgroup once no process is left in it; a cgroup still in use stays. */
-    void remove(String workspace);
+    /** Returns the workspace's cgroup folders, one per hierarchy; none when no limit is enforced. */
+    List<Path> folders(String workspace);
+
+    /**
+     * Returns {@code command} wrapped so that it moves into the workspace's cgroup (made by {@link #prepare})
+     * before its first instruction, with every process it starts.
+     */
+    default List<String> wrap(String workspace, List<String> command) {
+        List<Path> procsFiles = folders(workspace).stream().map(folder -> folder.resolve("cgroup.procs")).toList();
+        return procsFiles.isEmpty() ? command : wrapped(procsFiles, command);
+    }
+
+    /**
+     * Ends every process in the workspace's cgroup (SIGTERM, up to {@code grace} to exit, then SIGKILL) and
+     * removes its folders. A folder that the kernel does not let go is logged at WARN and stays.
+     */
+    default void remove(String workspace, Duration grace) throws InterruptedException {
+        List<Path> folders = folders(workspace).stream().filter(Files::isDirectory).toList();
+        if (folders.isEmpty()) {
+            return;
+        }
+        CgroupMembers.end(folders, grace);
+        for (Path folder : folders) {
+            try {
+                Files.deleteIfExists(folder);
+            } catch (IOException stillUsed) {
+                logger.warn("workspace cgroup not removed workspace={} cgroup={} error={}", workspace, folder,
+                        stillUsed.toString());
+            }
+        }
+    }
 
     /** Finds the cgroup support of this machine and creates the folder {@code mlhub-<folderName>} for workspaces. */
     static WorkspaceCgroups detect(String folderName) {
@@ -126,14 +154,6 @@ sealed interface WorkspaceCgroups {
         Files.writeString(file, value);
     }
 
-    private static void removeQuietly(Path directory) {
-        try {
-            Files.deleteIfExists(directory);
-        } catch (IOException stillUsed) {
-            logger.debug("workspace cgroup not removed cgroup={} error={}", directory, stillUsed.getMessage());
-        }
-    }
-
     /** The unified hierarchy; the hub's folder enables the cpu and memory controllers for its children. */
     record V2(Path parent) implements WorkspaceCgroups {
 
@@ -170,8 +190,8 @@ sealed interface WorkspaceCgroups {
         }
 
         @Override
-        public List<String> prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes,
-                List<String> command) throws IOException {
+        public void prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes)
+                throws IOException {
             Path group = parent.resolve(workspace);
             Files.createDirectories(group);
             write(group.resolve("cpu.max"), cpus == null ? "max " + CPU_PERIOD_MICROS
@@ -180,12 +200,11 @@ sealed interface WorkspaceCgroups {
             if (Files.exists(group.resolve("memory.swap.max"))) {
                 write(group.resolve("memory.swap.max"), memoryBytes == null ? "max" : "0");
             }
-            return wrapped(List.of(group.resolve("cgroup.procs")), command);
         }
 
         @Override
-        public void remove(String workspace) {
-            removeQuietly(parent.resolve(workspace));
+        public List<Path> folders(String workspace) {
+            return List.of(parent.resolve(workspace));
         }
     }
 
@@ -223,8 +242,8 @@ sealed interface WorkspaceCgroups {
         }
 
         @Override
-        public List<String> prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes,
-                List<String> command) throws IOException {
+        public void prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes)
+                throws IOException {
             Path cpu = cpuParent.resolve(workspace);
             Path memory = memoryParent.resolve(workspace);
             Files.createDirectories(cpu);
@@ -242,13 +261,11 @@ sealed interface WorkspaceCgroups {
             if (Files.exists(memsw) && memoryBytes != null) {
                 write(memsw, Long.toString(memoryBytes));
             }
-            return wrapped(List.of(cpu.resolve("cgroup.procs"), memory.resolve("cgroup.procs")), command);
         }
 
         @Override
-        public void remove(String workspace) {
-            removeQuietly(cpuParent.resolve(workspace));
-            removeQuietly(memoryParent.resolve(workspace));
+        public List<Path> folders(String workspace) {
+            return List.of(cpuParent.resolve(workspace), memoryParent.resolve(workspace));
         }
     }
 
@@ -260,12 +277,11 @@ sealed interface WorkspaceCgroups {
         }
 
         @Override
-        public List<String> prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes,
-                List<String> command) {
-            return command;
-        }
+        public void prepare(String workspace, @Nullable Double cpus, @Nullable Long memoryBytes) {}
 
         @Override
-        public void remove(String workspace) {}
+        public List<Path> folders(String workspace) {
+            return List.of();
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +35,12 @@ final class WorkspaceSshd {
 
     record Started(ProcessId process, int port) {}
 
-    /** Starts sshd with its files in {@code directory} and waits until it accepts connections. */
-    Started start(Path directory, String authorizedKeys) throws SpawnException, InterruptedException {
+    /**
+     * Starts sshd with its files in {@code directory} and waits until it accepts connections. {@code wrapper}
+     * wraps sshd's command line, such as to run it in the workspace's cgroup.
+     */
+    Started start(Path directory, String authorizedKeys, UnaryOperator<List<String>> wrapper)
+            throws SpawnException, InterruptedException {
         int port = Processes.freeLoopbackPort();
         Path log = directory.resolve("sshd.log");
         Process process;
@@ -48,7 +53,8 @@ final class WorkspaceSshd {
             Files.writeString(configFile, sshdConfig(directory.toAbsolutePath(), port));
             ensurePrivilegeSeparationDirectory();
 
-            process = new ProcessBuilder(config.sshdBinary().toString(), "-D", "-e", "-f", configFile.toString())
+            List<String> command = List.of(config.sshdBinary().toString(), "-D", "-e", "-f", configFile.toString());
+            process = new ProcessBuilder(wrapper.apply(command))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
