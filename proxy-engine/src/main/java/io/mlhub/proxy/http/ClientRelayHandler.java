@@ -190,6 +190,8 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Phase previous = phase;
         phase = Phase.CLOSED;
+        // A pending check would keep this closed connection reachable until the head timeout passes.
+        cancelHeadTimeoutCheck();
         releasePending();
         closeTunnelCount();
 
@@ -778,10 +780,7 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
         // keeps neither the upgrade request's headers nor a head timeout task.
         sentHead = null;
         request = null;
-        if (headTimeoutTask != null) {
-            headTimeoutTask.cancel(false);
-            headTimeoutTask = null;
-        }
+        cancelHeadTimeoutCheck();
 
         long idleNanos = config.websocketIdleTimeout().toNanos();
         idleTimeout.setTimeout(idleNanos, TimeUnit.NANOSECONDS);
@@ -1019,6 +1018,14 @@ final class ClientRelayHandler extends ChannelInboundHandlerAdapter {
 
     private void scheduleHeadTimeoutCheck(long delayNanos) {
         headTimeoutTask = ctx.executor().schedule(headTimeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelHeadTimeoutCheck() {
+        ScheduledFuture<?> pending = headTimeoutTask;
+        if (pending != null) {
+            headTimeoutTask = null;
+            pending.cancel(false);
+        }
     }
 
     private void closeNow(String reason) {

@@ -2,7 +2,9 @@ package io.mlhub.proxy.http;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fires {@link #IDLE} as a user event when a channel has seen neither a read nor a flush for the current timeout.
@@ -10,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * request, websocket tunnel, pooled), and a timeout of zero turns the check off.
  *
  * <p>Activity is recorded once per read batch and once per flush, not per message, and the check re-arms a
- * single timer, so the cost per request is two clock reads.
+ * single timer, so the cost per request is two clock reads. Closing the channel cancels the timer. Otherwise the
+ * event loop's task queue keeps the closed channel and its pipeline reachable for the rest of the timeout (5
+ * minutes by default), and the garbage collector copies them into the old generation.
  */
 final class IdleTimeoutHandler extends ChannelDuplexHandler {
     /** The user event fired when the timeout expires. */
@@ -24,7 +28,7 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private long timeoutNanos;
     private long lastActivityNanos;
-    private int armedTimers;
+    private @Nullable ScheduledFuture<?> timer;
     private long nextCheckNanos;
     private final Runnable check = this::check;
 
@@ -38,9 +42,22 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
         timeoutNanos = unit.toNanos(timeout);
         lastActivityNanos = System.nanoTime();
         // A shorter timeout than the pending check allows needs its own, earlier check.
-        if (timeoutNanos > 0 && (armedTimers == 0 || lastActivityNanos + timeoutNanos - nextCheckNanos < 0)) {
+        if (timeoutNanos <= 0) {
+            cancel();
+        } else if (timer == null || lastActivityNanos + timeoutNanos - nextCheckNanos < 0) {
             arm(timeoutNanos);
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
     }
 
     @Override
@@ -60,13 +77,22 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
     }
 
     private void arm(long delayNanos) {
-        armedTimers++;
+        // The new check comes before the pending one, so the pending one is no longer needed.
+        cancel();
         nextCheckNanos = System.nanoTime() + delayNanos;
-        ctx.executor().schedule(check, delayNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(check, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancel() {
+        ScheduledFuture<?> pending = timer;
+        if (pending != null) {
+            timer = null;
+            pending.cancel(false);
+        }
     }
 
     private void check() {
-        armedTimers--;
+        timer = null;
         if (timeoutNanos <= 0 || !ctx.channel().isOpen()) {
             return;
         }
@@ -74,7 +100,7 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
         long idleNanos = System.nanoTime() - lastActivityNanos;
         if (idleNanos >= timeoutNanos) {
             ctx.fireUserEventTriggered(IDLE);
-        } else if (armedTimers == 0) {
+        } else {
             arm(timeoutNanos - idleNanos);
         }
     }

@@ -11,6 +11,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>The native BoringSSL provider (netty-tcnative) is used when it loads, the JDK provider otherwise.
  * Only TLS 1.2 and 1.3 are enabled, with AEAD cipher suites and forward secrecy, and ALPN offers
  * {@code http/1.1}.
+ *
+ * <p>The native contexts and engines are reference counted. Each engine retains its context, and the
+ * {@link SslHandler} releases the engine when it leaves the pipeline. Netty's other native provider frees them in
+ * {@code finalize()}, which keeps each closed connection's engine until a later collection.
  */
 public final class ServerTlsContext implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(ServerTlsContext.class);
@@ -76,8 +83,8 @@ public final class ServerTlsContext implements AutoCloseable {
         this.privateKeyFile = privateKeyFile;
         this.provider = provider;
         this.loadedStamp = FileStamp.of(certificateFile, privateKeyFile);
-        this.current = build(certificateFile, privateKeyFile, provider);
         this.currentCertificate = readCertificate(certificateFile);
+        this.current = build(certificateFile, privateKeyFile, provider);
         this.reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "mlhub-tls-reload");
             thread.setDaemon(true);
@@ -134,7 +141,24 @@ public final class ServerTlsContext implements AutoCloseable {
 
     /** Creates the TLS handler for a new connection from the current context. */
     public SslHandler newHandler(ByteBufAllocator allocator) {
-        return current.newHandler(allocator);
+        while (true) {
+            SslContext context = current;
+            if (!(context instanceof ReferenceCounted counted)) {
+                return context.newHandler(allocator);
+            }
+
+            // A reload may release this context between the read above and the engine taking its own reference.
+            try {
+                counted.retain();
+            } catch (IllegalReferenceCountException e) {
+                continue;
+            }
+            try {
+                return context.newHandler(allocator);
+            } finally {
+                counted.release();
+            }
+        }
     }
 
     /**
@@ -155,10 +179,13 @@ public final class ServerTlsContext implements AutoCloseable {
         }
 
         try {
-            SslContext rebuilt = build(certificateFile, privateKeyFile, provider);
             X509Certificate certificate = readCertificate(certificateFile);
+            SslContext rebuilt = build(certificateFile, privateKeyFile, provider);
+            SslContext previous = current;
             current = rebuilt;
             currentCertificate = certificate;
+            // Open connections keep the previous context alive through their engines.
+            ReferenceCountUtil.release(previous);
             loadedStamp = stamp;
             failedStamp = null;
             logger.info("tls certificate reloaded certificate={} subject=\"{}\" notAfter={}", certificateFile,
@@ -171,8 +198,9 @@ public final class ServerTlsContext implements AutoCloseable {
 
     /** Stops checking the files. Open connections are not affected. */
     @Override
-    public void close() {
+    public synchronized void close() {
         reloader.shutdownNow();
+        ReferenceCountUtil.release(current);
     }
 
     private void reloadQuietly() {
@@ -194,7 +222,7 @@ public final class ServerTlsContext implements AutoCloseable {
 
     private static SslProvider chooseProvider() {
         if (OpenSsl.isAvailable()) {
-            return SslProvider.OPENSSL;
+            return SslProvider.OPENSSL_REFCNT;
         }
         if (FALLBACK_WARNED.compareAndSet(false, true)) {
             logger.warn("tls native BoringSSL is unavailable, falling back to the JDK provider cause={}",

@@ -124,6 +124,20 @@ class ClientRelayHandlerTest {
     }
 
     @Test
+    void closedConnectionLeavesNoTimer() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, "GET /_chp_healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(channel.runScheduledPendingTasks()).as("head and idle checks armed").isPositive();
+
+        // Fires the event of a closed socket, because closing an EmbeddedChannel cancels all of its tasks itself.
+        channel.pipeline().fireChannelInactive();
+
+        // A timer left behind would keep the closed connection's pipeline reachable until it fires.
+        assertThat(channel.runScheduledPendingTasks()).as("nanoseconds to the next timer, -1 for none").isEqualTo(-1);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void errorBodyNamesOnlyTheStatus() {
         EmbeddedChannel channel = channel();
 

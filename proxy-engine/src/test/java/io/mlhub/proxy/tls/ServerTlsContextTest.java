@@ -79,12 +79,12 @@ class ServerTlsContextTest {
     @Test
     void nativeBoringSslIsUsed() throws Exception {
         try (ServerTlsContext context = ServerTlsContext.create(TlsConfig.selfSigned(dataDirectory))) {
-            assertThat(context.provider()).isEqualTo(SslProvider.OPENSSL);
+            assertThat(context.provider()).isEqualTo(SslProvider.OPENSSL_REFCNT);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL_REFCNT"})
     void onlyTls12And13WithAeadCiphers(SslProvider provider) throws Exception {
         try (ServerTlsContext context = ServerTlsContext.create(TlsConfig.selfSigned(dataDirectory), provider)) {
             SSLEngine engine = context.newHandler(ByteBufAllocator.DEFAULT).engine();
