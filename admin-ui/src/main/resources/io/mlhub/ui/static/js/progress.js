@@ -30,14 +30,28 @@ export function startServer(serverPath, options, container) {
         resolve(outcome);
       }
     };
+    // The stream of a server that already runs reports ready at once, even when the hub then rejects this
+    // start (a duplicate name, for example), so an end the stream reports waits for the hub's answer.
+    let accepted = false;
+    let streamEnd = null;
+    const endFromStream = (outcome) => {
+      if (accepted) {
+        finish(outcome);
+      } else {
+        streamEnd = outcome;
+      }
+    };
     const view = drawProgress(container, "Starting…");
-    const stream = openStream(apiUrl(`${serverPath}/progress`), view, finish, { waitForStart: true });
+    const stream = openStream(apiUrl(`${serverPath}/progress`), view, endFromStream, { waitForStart: true });
 
     requestWithStatus("POST", apiUrl(serverPath), options).then(
       ({ status }) => {
+        accepted = true;
         if (status === 201) {
           view.bar.value = 100;
           finish({ ready: true, failed: false, message: "", url: null });
+        } else if (streamEnd !== null) {
+          finish(streamEnd);
         } else {
           stream.startAccepted();
         }
