@@ -3,13 +3,10 @@ package io.mlhub.hub.spawn.docker;
 import static io.mlhub.hub.testing.HubClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import io.mlhub.hub.HubServer;
-import io.mlhub.hub.config.ConfigLoader;
 import io.mlhub.hub.config.HubConfig;
-import io.mlhub.hub.config.WorkspaceLimits;
 import io.mlhub.hub.route.PublishedRoute;
 import io.mlhub.hub.testing.HubClient;
 import io.mlhub.hub.testing.RecordingRoutes;
@@ -54,9 +51,7 @@ class DockerConcurrentSpawnTest {
     void createSpawner() {
         spawner = new DockerSpawner(DockerSpawnerConfig.defaults(hubName).withStopTimeout(Duration.ofSeconds(1)));
         docker = spawner.client();
-        assumeTrue(DockerSpawnerTest.imageExists(docker, DockerSpawnerTest.TINY), "image "
-                + DockerSpawnerTest.TINY + " is missing; build it with appliance-image/src/test-images/"
-                + "build-test-images");
+        DockerSpawnerTest.assumeTinyImage(docker);
     }
 
     @AfterEach
@@ -70,9 +65,7 @@ class DockerConcurrentSpawnTest {
 
     @Test
     void fiftyConcurrentSpawnsAllReady() throws Exception {
-        HubConfig config = ConfigLoader.load(null, Map.of("HUB_NAME", hubName, "DATA_FOLDER", dir.toString()))
-                .withWorkspaces(List.of(DockerSpawnerTest.TINY), new WorkspaceLimits(1, 1, 0, 30, 1), null, null)
-                .withLifecycle(-1, 0);
+        HubConfig config = DockerSpawnerTest.tinyHubConfig(hubName, dir);
         RecordingRoutes routes = new RecordingRoutes();
         hub = HubServer.builder(config).spawner(spawner).routes(routes).build();
         HubClient client = new HubClient(hub.start());

@@ -3,14 +3,11 @@ package io.mlhub.hub.spawn.docker;
 import static io.mlhub.hub.testing.HubClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.mlhub.hub.HubServer;
-import io.mlhub.hub.config.ConfigLoader;
 import io.mlhub.hub.config.HubConfig;
-import io.mlhub.hub.config.WorkspaceLimits;
 import io.mlhub.hub.spawn.WorkspaceEvent;
 import io.mlhub.hub.spawn.WorkspaceNames;
 import io.mlhub.hub.spawn.WorkspaceRef;
@@ -57,9 +54,7 @@ class DockerEventsTest {
         DockerSpawner direct = new DockerSpawner(DockerSpawnerConfig.defaults(hubName));
         resources.add(direct);
         docker = direct.client();
-        assumeTrue(DockerSpawnerTest.imageExists(docker, DockerSpawnerTest.TINY), "image "
-                + DockerSpawnerTest.TINY + " is missing; build it with appliance-image/src/test-images/"
-                + "build-test-images");
+        DockerSpawnerTest.assumeTinyImage(docker);
     }
 
     private DockerSpawner spawner(String name, DockerSpawnerConfig config) {
@@ -85,9 +80,7 @@ class DockerEventsTest {
     }
 
     private HubClient startHub(DockerSpawner spawner, RecordingRoutes routes) throws Exception {
-        HubConfig config = ConfigLoader.load(null, Map.of("HUB_NAME", hubName, "DATA_FOLDER", dir.toString()))
-                .withWorkspaces(List.of(DockerSpawnerTest.TINY), new WorkspaceLimits(1, 1, 0, 30, 1), null, null)
-                .withLifecycle(-1, 0);
+        HubConfig config = DockerSpawnerTest.tinyHubConfig(hubName, dir);
         hub = HubServer.builder(config).spawner(spawner).routes(routes)
                 .reconcileInterval(Duration.ofMinutes(10)).build();
         return new HubClient(hub.start());

@@ -2,15 +2,12 @@ package io.mlhub.hub.spawn.docker;
 
 import static io.mlhub.hub.testing.HubClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.mlhub.hub.HubServer;
-import io.mlhub.hub.config.ConfigLoader;
 import io.mlhub.hub.config.HubConfig;
-import io.mlhub.hub.config.WorkspaceLimits;
 import io.mlhub.hub.testing.HubClient;
 import io.mlhub.hub.testing.MutableClock;
 import io.mlhub.hub.testing.RecordingRoutes;
@@ -40,9 +37,7 @@ class DockerHubCleanupTest {
     void createSpawner() {
         spawner = new DockerSpawner(DockerSpawnerConfig.defaults(hubName).withStopTimeout(Duration.ofSeconds(2)));
         docker = spawner.client();
-        assumeTrue(DockerSpawnerTest.imageExists(docker, DockerSpawnerTest.TINY), "image "
-                + DockerSpawnerTest.TINY + " is missing; build it with appliance-image/src/test-images/"
-                + "build-test-images");
+        DockerSpawnerTest.assumeTinyImage(docker);
     }
 
     @AfterEach
@@ -56,9 +51,7 @@ class DockerHubCleanupTest {
 
     @Test
     void cleanupRemovesExpiredAndDeletedUsersContainers() throws Exception {
-        HubConfig config = ConfigLoader.load(null, Map.of("HUB_NAME", hubName, "DATA_FOLDER", dir.toString()))
-                .withWorkspaces(List.of(DockerSpawnerTest.TINY), new WorkspaceLimits(1, 1, 0, 30, 1), null, null)
-                .withLifecycle(-1, 0);
+        HubConfig config = DockerSpawnerTest.tinyHubConfig(hubName, dir);
         MutableClock clock = new MutableClock();
         RecordingRoutes routes = new RecordingRoutes();
         hub = HubServer.builder(config).spawner(spawner).routes(routes).clock(clock).build();

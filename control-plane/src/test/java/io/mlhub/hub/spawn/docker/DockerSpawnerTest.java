@@ -10,6 +10,9 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
+import io.mlhub.hub.config.ConfigLoader;
+import io.mlhub.hub.config.HubConfig;
+import io.mlhub.hub.config.WorkspaceLimits;
 import io.mlhub.hub.spawn.SpawnException;
 import io.mlhub.hub.spawn.StartedWorkspace;
 import io.mlhub.hub.spawn.WorkspaceNames;
@@ -23,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +60,7 @@ class DockerSpawnerTest {
     void createSpawner() {
         spawner = new DockerSpawner(DockerSpawnerConfig.defaults(hubName).withStopTimeout(Duration.ofSeconds(2)));
         docker = spawner.client();
-        assumeTrue(imageExists(docker, TINY), "image " + TINY + " is missing; build it with "
-                + "appliance-image/src/test-images/build-test-images (bin/test does this first)");
+        assumeTinyImage(docker);
     }
 
     @AfterEach
@@ -426,6 +429,19 @@ class DockerSpawnerTest {
         }
         Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
         return new ExecResult(exitCode == null ? -1 : exitCode, output.toString(UTF_8).strip());
+    }
+
+    /** Skips the test when the engine lacks the tiny workspace image. */
+    static void assumeTinyImage(DockerClient docker) {
+        assumeTrue(imageExists(docker, TINY), "image " + TINY + " is missing; build it with "
+                + "appliance-image/src/test-images/build-test-images (bin/test does this first)");
+    }
+
+    /** Returns the configuration of a hub that offers only the tiny image, with the cleanup service off. */
+    static HubConfig tinyHubConfig(String hubName, Path dataDir) {
+        return ConfigLoader.load(null, Map.of("HUB_NAME", hubName, "DATA_FOLDER", dataDir.toString()))
+                .withWorkspaces(List.of(TINY), new WorkspaceLimits(1, 1, 0, 30, 1), null, null)
+                .withLifecycle(-1, 0);
     }
 
     static boolean imageExists(DockerClient docker, String image) {
