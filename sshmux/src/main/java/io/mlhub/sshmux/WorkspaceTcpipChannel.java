@@ -98,9 +98,9 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
     }
 
     /**
-     * Passes the client's EOF on to the workspace (MINA shuts down output to it), and closes the channel when the
-     * workspace had already ended its side: then neither direction carries data any more, and without the close
-     * the client would wait for the channel's close forever.
+     * Passes the client's EOF on to the workspace (MINA shuts down output to it). When the workspace had already
+     * ended its side, neither direction carries data any more, so the channel is closed here, because the client
+     * would otherwise wait for the close forever.
      */
     @Override
     public void handleEof() throws IOException {
@@ -115,7 +115,7 @@ final class WorkspaceTcpipChannel extends TcpipServerChannel {
      * previous data was written to the channel, so no data is still on its way when this runs.
      */
     private void upstreamEnded() {
-        // Set before the check: of this and a concurrent handleEof, at least one sees both sides ended.
+        // Set before the check, so that this method or a concurrent handleEof finds both sides ended.
         upstreamEnded.set(true);
         if (isEofSignalled()) {
             // The client ended its side before, so both directions are done.

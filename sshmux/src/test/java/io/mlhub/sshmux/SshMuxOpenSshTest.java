@@ -495,7 +495,7 @@ class SshMuxOpenSshTest {
             ProcessHandle proxy = await().atMost(Duration.ofSeconds(20)).until(() -> proxyChild(client), p -> p != null);
             await().atMost(Duration.ofSeconds(20)).until(() -> establishedTo(aliceSshd.port()) > 0);
 
-            // SIGKILL of the outer client only: its ssh -W child sees the end of its input and must exit by itself.
+            // SIGKILL of the outer client only: its ssh -W child reads the end of its input and must exit by itself.
             client.destroyForcibly();
             client.waitFor(5, TimeUnit.SECONDS);
 

@@ -165,8 +165,8 @@ final class HubRuns {
     private void runProduct(int repeats, int users, int requests) throws IOException, InterruptedException {
         int port = Stack.freePort();
         Map<String, String> environment = Map.of("EXECUTION_MODE", "process");
-        // A first start and stop writes the class data sharing archive, as a user's first start does; the timed
-        // starts are later ones, as JupyterHub's are with Debian's compiled Python files.
+        // A first start and stop writes the class data sharing archive, as a user's first start does. The timed
+        // starts are later ones, because JupyterHub's also run with Debian's compiled Python files.
         Path primeFolder = Files.createDirectories(stack.dir().resolve("mlhub-prime"));
         ProductHub prime = ProductHub.launch(stack, client, "mlhub-hub-prime", primeFolder, port, environment, null);
         prime.awaitApi();

@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A change of one workspace that the engine reported, such as a container that died or was removed outside
- * the hub. The receiver reads the workspace's status again before it acts, so an event only says which
+ * the hub. The receiver reads the workspace's status again before it acts, so an event only names the
  * workspace to look at.
  *
  * @param ref which workspace

@@ -31,7 +31,7 @@ class DatabaseTest {
     }
 
     @Test
-    void reopenedDatabaseKeepsItsRowsAndMigratesAnOlderOne(@TempDir Path dir) {
+    void reopenKeepsRowsAndMigrates(@TempDir Path dir) {
         DatabaseSettings settings = new DatabaseSettings("jdbc:h2:file:" + dir.resolve("hub"), "sa", "", 2);
         try (Database db = Database.open(settings)) {
             HubStore.over(db).users().create("alice", false, true, null);

@@ -15,13 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Forwards a loopback TCP port to the Docker engine's Unix socket, so that a test can cut every connection of a
- * client (such as the engine's event stream) and refuse new ones for a while, without touching the engine.
+ * client (such as the engine's event stream) and reject new ones for a while, without touching the engine.
  */
 public final class DockerSocketForwarder implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
-    private volatile boolean refusing;
+    private volatile boolean rejectingNew;
     private volatile boolean closed;
 
     public DockerSocketForwarder(Path socket) throws IOException {
@@ -37,9 +37,9 @@ public final class DockerSocketForwarder implements AutoCloseable {
         return URI.create("tcp://127.0.0.1:" + local.getPort());
     }
 
-    /** Closes every forwarded connection and, while {@code refuse} is set, closes new ones at once. */
-    public void cut(boolean refuse) {
-        refusing = refuse;
+    /** Closes every forwarded connection and, while {@code rejectNew} is set, closes new ones at once. */
+    public void cut(boolean rejectNew) {
+        rejectingNew = rejectNew;
         for (SocketChannel channel : open) {
             closeQuietly(channel);
         }
@@ -48,14 +48,14 @@ public final class DockerSocketForwarder implements AutoCloseable {
 
     /** Accepts and forwards connections again after {@link #cut}. */
     public void resume() {
-        refusing = false;
+        rejectingNew = false;
     }
 
     private void acceptLoop() {
         while (!closed) {
             try {
                 SocketChannel client = server.accept();
-                if (refusing) {
+                if (rejectingNew) {
                     closeQuietly(client);
                     continue;
                 }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the Docker engine's event stream for this hub's containers (label {@code mlhub.origin}) and turns the
- * container events that change whether a workspace runs into {@link WorkspaceEvent}s. A reopened stream asks
- * the engine to replay events since the last one it delivered, which covers a short disconnection; the full
+ * container events that change whether a workspace runs into {@link WorkspaceEvent}s. A reopened stream requests
+ * that the engine replay events since the last one it delivered, which covers a short disconnection. The full
  * reconcile after each reconnect covers an engine restart, which loses that history.
  */
 final class DockerEventSource implements ReconnectingWatch.Source {

@@ -58,9 +58,9 @@ final class UserNetworks {
     }
 
     /**
-     * Returns whether the engine rejected a network because its address pools have no free subnet left. Docker
-     * 20.10.24 says "could not find an available, non-overlapping IPv4 address pool among the defaults"; the
-     * older wording "all predefined address pools have been fully subnetted" is matched too.
+     * Returns whether the engine rejected a network because its address pools have no free subnet left. The message
+     * of Docker 20.10.24 is "could not find an available, non-overlapping IPv4 address pool among the defaults".
+     * The wording "all predefined address pools have been fully subnetted", from older engines, is matched too.
      */
     static boolean isPoolExhausted(String engineMessage) {
         return engineMessage.contains("non-overlapping") && engineMessage.contains("address pool")

@@ -58,7 +58,7 @@ sealed interface WorkspaceCgroups {
 
     /**
      * Ends every process in the workspace's cgroup (SIGTERM, up to {@code grace} to exit, then SIGKILL) and
-     * removes its folders. A folder that the kernel does not let go is logged at WARN and stays.
+     * removes its folders. A folder that cannot be removed is logged at WARN and stays.
      */
     default void remove(String workspace, Duration grace) throws InterruptedException {
         List<Path> folders = folders(workspace).stream().filter(Files::isDirectory).toList();
@@ -154,7 +154,7 @@ sealed interface WorkspaceCgroups {
         Files.writeString(file, value);
     }
 
-    /** The unified hierarchy; the hub's folder enables the cpu and memory controllers for its children. */
+    /** The unified hierarchy, in which the hub's folder enables the cpu and memory controllers for its children. */
     record V2(Path parent) implements WorkspaceCgroups {
 
         static Optional<V2> detect(String folder, List<String> membership, List<String> mounts) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fifty users start their default servers at the same moment through a real hub on the real Docker engine; each
+ * Fifty users start their default servers at the same moment through a real hub on the real Docker engine. Each
  * user gets a bridge network of their own.
  */
 @Tag("slow")
