@@ -124,6 +124,7 @@ class HubGlueApiTest {
             List<HubSshDirectory.SshWorkspace> bobView = directory.runningWorkspaces("bob");
             JsonNode access = json(c.get("/hub/api/users/alice/servers/lab/ssh-access", alice));
             HttpResponse<String> accessByOther = c.get("/hub/api/users/alice/servers/lab/ssh-access", bob);
+            HttpResponse<String> defaultNeverStarted = c.get("/hub/api/users/alice/server/ssh-access", alice);
             JsonNode accessByAdmin = json(c.get("/hub/api/users/alice/servers/lab/ssh-access", admin));
             c.delete("/hub/api/users/alice/servers/lab", alice, null);
             HubSshDirectory.Resolution afterStop = directory.sshAddress("alice", "alice", "lab");
@@ -156,6 +157,9 @@ class HubGlueApiTest {
             assertThat(access.get("setupCommand").asText()).contains(">> ~/.ssh/config")
                     .doesNotContain("PRIVATE");
             assertThat(accessByOther.statusCode()).isEqualTo(403);
+            assertThat(defaultNeverStarted.statusCode()).isEqualTo(404);
+            assertThat(json(defaultNeverStarted).get("message").asText())
+                    .isEqualTo("alice has not started the default server yet; start it once to get SSH access");
             assertThat(afterStop).isInstanceOfSatisfying(HubSshDirectory.Refused.class,
                     r -> assertThat(r.reason()).isEqualTo(HubSshDirectory.Refusal.NOT_RUNNING));
         }
